@@ -1,0 +1,104 @@
+using System;
+using System.Security;
+
+namespace TSheets.Auth
+{
+    /// <summary>
+    /// One stored connection: an immutable snapshot. A refresh makes a new snapshot and swaps
+    /// it in, so readers never see half of a rotated pair.
+    /// </summary>
+    internal sealed class Connection
+    {
+        public Connection(
+            string name,
+            SecureString accessToken,
+            SecureString refreshToken,
+            DateTimeOffset? issuedOn,
+            DateTimeOffset? expiresOn,
+            string clientId,
+            SecureString clientSecret,
+            Uri baseUri,
+            string userId = null,
+            string companyId = null,
+            string clientUrl = null,
+            string vault = null)
+        {
+            Name = name;
+            AccessToken = SecureStrings.CopyReadOnly(accessToken ?? throw new ArgumentNullException(nameof(accessToken)));
+            RefreshToken = SecureStrings.CopyReadOnly(refreshToken);
+            IssuedOn = issuedOn;
+            ExpiresOn = expiresOn;
+            ClientId = string.IsNullOrEmpty(clientId) ? null : clientId;
+            ClientSecret = SecureStrings.CopyReadOnly(clientSecret);
+            BaseUri = baseUri ?? UriRules.DefaultBaseUri;
+            UserId = userId;
+            CompanyId = companyId;
+            ClientUrl = clientUrl;
+            Vault = vault;
+        }
+
+        public string Name { get; }
+
+        public SecureString AccessToken { get; }
+
+        public SecureString RefreshToken { get; }
+
+        public DateTimeOffset? IssuedOn { get; }
+
+        public DateTimeOffset? ExpiresOn { get; }
+
+        public string ClientId { get; }
+
+        public SecureString ClientSecret { get; }
+
+        public Uri BaseUri { get; }
+
+        public string UserId { get; }
+
+        public string CompanyId { get; }
+
+        public string ClientUrl { get; }
+
+        public string Vault { get; }
+
+        public bool CanRefresh => RefreshToken != null && ClientId != null && ClientSecret != null;
+
+        public static Connection FromGrant(string name, TokenGrant grant, string clientId, SecureString clientSecret, Uri baseUri, DateTimeOffset now) =>
+            new Connection(name, grant.AccessToken, grant.RefreshToken, now, now + grant.ExpiresIn, clientId, clientSecret, baseUri, grant.UserId, grant.CompanyId, grant.ClientUrl);
+
+        public static Connection FromToken(TSheetsToken token, string name) =>
+            new Connection(name ?? token.Name, token.AccessToken, token.RefreshToken, token.IssuedOn, token.ExpiresOn, token.ClientId, token.ClientSecret, token.BaseUri, token.UserId, token.CompanyId, token.ClientUrl, token.Vault);
+
+        /// <summary>The connection after a refresh: the new pair, the old refresh token when the answer had none.</summary>
+        public Connection WithGrant(TokenGrant grant, DateTimeOffset now) =>
+            new Connection(
+                Name,
+                grant.AccessToken,
+                grant.RefreshToken ?? RefreshToken,
+                now,
+                now + grant.ExpiresIn,
+                ClientId,
+                ClientSecret,
+                BaseUri,
+                grant.UserId ?? UserId,
+                grant.CompanyId ?? CompanyId,
+                grant.ClientUrl ?? ClientUrl,
+                Vault);
+
+        public TSheetsToken ToToken() => new TSheetsToken
+        {
+            Name = Name,
+            AccessToken = SecureStrings.CopyReadOnly(AccessToken),
+            RefreshToken = SecureStrings.CopyReadOnly(RefreshToken),
+            IssuedOn = IssuedOn,
+            ExpiresOn = ExpiresOn,
+            UserId = UserId,
+            CompanyId = CompanyId,
+            ClientUrl = ClientUrl,
+            ClientId = ClientId,
+            BaseUri = BaseUri,
+            Vault = Vault,
+            ClientSecret = SecureStrings.CopyReadOnly(ClientSecret),
+        };
+    }
+}

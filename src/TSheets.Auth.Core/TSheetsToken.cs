@@ -1,0 +1,48 @@
+using System;
+using System.Security;
+
+namespace TSheets.Auth
+{
+    /// <summary>
+    /// A connection's token as users see it. Secrets are <see cref="SecureString"/> copies, so
+    /// disposing them cannot harm the stored connection; the client secret travels along
+    /// (internal) so the object can be piped into <c>Set-TSheetsToken</c>, but is never shown.
+    /// </summary>
+    public sealed class TSheetsToken
+    {
+        internal TSheetsToken()
+        {
+        }
+
+        public string Name { get; internal set; }
+
+        public SecureString AccessToken { get; internal set; }
+
+        public SecureString RefreshToken { get; internal set; }
+
+        public string TokenType => "Bearer";
+
+        public DateTimeOffset? IssuedOn { get; internal set; }
+
+        public DateTimeOffset? ExpiresOn { get; internal set; }
+
+        public string UserId { get; internal set; }
+
+        public string CompanyId { get; internal set; }
+
+        public string ClientUrl { get; internal set; }
+
+        public string ClientId { get; internal set; }
+
+        public Uri BaseUri { get; internal set; }
+
+        public string Vault { get; internal set; }
+
+        /// <summary>True when a refresh token and the client credentials are all at hand.</summary>
+        public bool CanRefresh => RefreshToken != null && !string.IsNullOrEmpty(ClientId) && ClientSecret != null;
+
+        internal SecureString ClientSecret { get; set; }
+
+        public override string ToString() => $"TSheets token '{Name}'";
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Management.Automation;
+
+namespace TSheets.Auth.Commands
+{
+    /// <summary>Step 1: the URL a user opens to authorize the app. Pure: no network, no session change.</summary>
+    [Cmdlet(VerbsCommon.New, "TSheetsAuthorizationUrl")]
+    [OutputType(typeof(AuthorizationRequest))]
+    public sealed class NewTSheetsAuthorizationUrlCommand : TSheetsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotWhiteSpace]
+        public string ClientId { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public Uri RedirectUri { get; set; }
+
+        [Parameter]
+        [ValidateNotWhiteSpace]
+        public string State { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public Uri BaseUri { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                WriteObject(AuthorizationUrl.Create(ClientId, RedirectUri, State, BaseUri));
+            }
+            catch (TSheetsAuthException ex)
+            {
+                ThrowTerminatingError(ex);
+            }
+        }
+    }
+}

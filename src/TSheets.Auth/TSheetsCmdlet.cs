@@ -1,0 +1,54 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth.Commands
+{
+    /// <summary>
+    /// What every cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) fires, a way to
+    /// wait for Core on the pipeline thread, error translation, and host messages.
+    /// </summary>
+    public abstract class TSheetsCmdlet : PSCmdlet, IDisposable
+    {
+        /// <summary>The connection name used when none is given.</summary>
+        public const string DefaultName = "default";
+
+        private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
+
+        protected CancellationToken CancellationToken => cancellation.Token;
+
+        public void Dispose()
+        {
+            cancellation.Dispose();
+        }
+
+        protected override void StopProcessing()
+        {
+            cancellation.Cancel();
+        }
+
+        /// <summary>Waits for Core's work; Ctrl+C stops the pipeline at once.</summary>
+        protected T Wait<T>(Task<T> task)
+        {
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>A message for the person at the host (an information record, like Write-Host), never output.</summary>
+        protected void WriteHostMessage(string message)
+        {
+            WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST" });
+        }
+
+        protected void ThrowTerminatingError(TSheetsAuthException exception) => ThrowTerminatingError(ErrorMapping.ToRecord(exception));
+
+        protected void WriteError(TSheetsAuthException exception) => WriteError(ErrorMapping.ToRecord(exception));
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace TSheets.Auth.Tests
+{
+    public class AuthorizationUrlTests
+    {
+        [Fact]
+        public void BuildsTheDocumentedUrl()
+        {
+            var request = AuthorizationUrl.Create("MYAPPCLIENTID", new Uri("https://somedomain.com/callback"), "MYSTATE");
+            Assert.Equal(
+                "https://rest.tsheets.com/api/v1/authorize?response_type=code&client_id=MYAPPCLIENTID&redirect_uri=https%3A%2F%2Fsomedomain.com%2Fcallback&state=MYSTATE",
+                request.Url.AbsoluteUri);
+            Assert.Equal(request.Url.AbsoluteUri, request.ToString());
+            Assert.Equal("MYSTATE", request.State);
+            Assert.Equal(UriRules.DefaultBaseUri, request.BaseUri);
+        }
+
+        [Fact]
+        public void PercentEncodesPerRfc3986()
+        {
+            var request = AuthorizationUrl.Create("a b+c&d=é", new Uri("http://127.0.0.1:8400/cb?x=1"), "s t/~*'()!", new Uri("http://localhost:5000/api/v1/"));
+            var query = request.Url.Query;
+            Assert.Contains("client_id=a%20b%2Bc%26d%3D%C3%A9", query);
+            Assert.Contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcb%3Fx%3D1", query);
+            Assert.Contains("state=s%20t%2F~%2A%27%28%29%21", query);
+            Assert.StartsWith("http://localhost:5000/api/v1/authorize?", request.Url.AbsoluteUri);
+        }
+
+        [Fact]
+        public void SendsTheRedirectUriExactlyAsGiven()
+        {
+            var request = AuthorizationUrl.Create("id", new Uri("http://localhost:8400"), "s");
+            Assert.Contains("redirect_uri=http%3A%2F%2Flocalhost%3A8400&", request.Url.Query);
+        }
+
+        [Fact]
+        public void GeneratesA32ByteBase64UrlState()
+        {
+            var states = Enumerable.Range(0, 50).Select(_ => AuthorizationUrl.Create("id", new Uri("https://x.example/cb")).State).ToList();
+            Assert.All(states, s => Assert.Matches("^[A-Za-z0-9_-]{43}$", s));
+            Assert.Equal(states.Count, states.Distinct().Count());
+        }
+
+        [Theory]
+        [InlineData("http://example.com/api/v1")]
+        [InlineData("ftp://127.0.0.1/api")]
+        [InlineData("https://rest.tsheets.com/api/v1?x=1")]
+        [InlineData("https://user@rest.tsheets.com/api/v1")]
+        public void RejectsUnsafeBaseUris(string baseUri)
+        {
+            var ex = Assert.Throws<TSheetsAuthException>(() => AuthorizationUrl.Create("id", new Uri("https://x.example/cb"), "s", new Uri(baseUri)));
+            Assert.Equal(ErrorIds.InvalidBaseUri, ex.ErrorId);
+        }
+
+        [Fact]
+        public void RejectsARelativeBaseUri()
+        {
+            var ex = Assert.Throws<TSheetsAuthException>(() => UriRules.NormalizeBaseUri(new Uri("api/v1", UriKind.Relative)));
+            Assert.Equal(ErrorIds.InvalidBaseUri, ex.ErrorId);
+        }
+
+        [Theory]
+        [InlineData("http://127.0.0.1:8400/cb")]
+        [InlineData("http://localhost:8400/cb")]
+        [InlineData("http://[::1]:8400/cb")]
+        [InlineData("http://127.1.2.3/cb")]
+        [InlineData("https://example.com/cb")]
+        public void AcceptsHttpsAndLoopbackRedirects(string redirect)
+        {
+            var uri = new Uri(redirect);
+            Assert.Same(uri, UriRules.ValidateRedirectUri(uri));
+            Assert.Equal(uri, AuthorizationUrl.Create("id", uri, "s").RedirectUri);
+        }
+
+        [Theory]
+        [InlineData("http://example.com/cb")]
+        [InlineData("http://localhost.evil.example/cb")]
+        [InlineData("myapp://callback")]
+        [InlineData("https://example.com/cb#frag")]
+        public void RejectsUnsafeRedirects(string redirect)
+        {
+            var ex = Assert.Throws<TSheetsAuthException>(() => AuthorizationUrl.Create("id", new Uri(redirect), "s"));
+            Assert.Equal(ErrorIds.InvalidRedirectUri, ex.ErrorId);
+        }
+    }
+}

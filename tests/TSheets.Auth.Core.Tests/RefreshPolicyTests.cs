@@ -1,0 +1,67 @@
+using System;
+using Xunit;
+
+namespace TSheets.Auth.Tests
+{
+    public class RefreshPolicyTests
+    {
+        private static readonly DateTimeOffset Issued = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
+
+        private static Connection Token(TimeSpan lifetime, bool refreshable = true, bool issuedKnown = true) =>
+            new Connection(
+                "default",
+                SecureStrings.FromPlainText(Samples.AccessToken),
+                refreshable ? SecureStrings.FromPlainText(Samples.RefreshToken) : null,
+                issuedKnown ? Issued : (DateTimeOffset?)null,
+                Issued + lifetime,
+                "client",
+                SecureStrings.FromPlainText("secret"),
+                Samples.BaseUri);
+
+        [Theory]
+        [InlineData(0, false)]
+        [InlineData(4.99, false)]
+        [InlineData(5, true)]
+        [InlineData(9.99, true)]
+        [InlineData(10, true)]
+        [InlineData(11, true)]
+        public void RefreshesPastHalfLife(double daysLater, bool due)
+        {
+            var connection = Token(TimeSpan.FromDays(10));
+            Assert.Equal(due, RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromDays(daysLater)));
+        }
+
+        [Theory]
+        [InlineData(5.5, false)]
+        [InlineData(4.5, true)]
+        public void RefreshesUnderFiveMinutesLeftWhenTheIssueTimeIsUnknown(double minutesLeft, bool due)
+        {
+            var connection = Token(TimeSpan.FromDays(10), issuedKnown: false);
+            Assert.Equal(due, RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromDays(10) - TimeSpan.FromMinutes(minutesLeft)));
+        }
+
+        [Fact]
+        public void LeavesAVeryYoungTokenAloneUnlessExpired()
+        {
+            var connection = Token(TimeSpan.FromMinutes(2));
+            Assert.False(RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromSeconds(10)));
+            Assert.True(RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromSeconds(31)));
+        }
+
+        [Fact]
+        public void NeverRefreshesWhatCannotBeRefreshed()
+        {
+            var connection = Token(TimeSpan.FromDays(10), refreshable: false);
+            Assert.False(RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromDays(20)));
+            Assert.True(RefreshPolicy.IsExpired(connection, Issued + TimeSpan.FromDays(20)));
+        }
+
+        [Fact]
+        public void NeverRefreshesAnUnknownExpiry()
+        {
+            var connection = new Connection("default", SecureStrings.FromPlainText("t"), SecureStrings.FromPlainText("r"), Issued, null, "c", SecureStrings.FromPlainText("s"), Samples.BaseUri);
+            Assert.False(RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromDays(1000)));
+            Assert.False(RefreshPolicy.IsExpired(connection, Issued + TimeSpan.FromDays(1000)));
+        }
+    }
+}
