@@ -1,0 +1,42 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace TSheets.Emulator;
+
+internal static class EmulatorJson
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        // TSheets' wire format: access_token, expires_in, supplemental_data...
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+
+        // Keeps '&', '<' and '+' readable in echoed URLs and bodies, so tests can compare them as plain strings.
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+        // A misspelled control field ("status_code" for "status") fails loudly instead of being ignored.
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    }
+
+    /// <summary>
+    /// Reads a control request's JSON body whatever its Content-Type, so <c>curl -d '{...}'</c> works without
+    /// <c>-H</c>. An empty body gives null: "all defaults". Malformed JSON throws <see cref="JsonException"/>,
+    /// which the control endpoints answer with 400.
+    /// </summary>
+    public static async Task<T?> ReadJsonBodyAsync<T>(this HttpRequest request)
+        where T : class
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        string text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value;
+        return JsonSerializer.Deserialize<T>(text, options.SerializerOptions);
+    }
+}

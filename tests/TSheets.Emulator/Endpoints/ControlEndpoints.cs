@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace TSheets.Emulator.Endpoints;
+
+/// <summary>
+/// /_emulator/*: what a test uses to set the scene (clients, tokens, faults, config) and to check what its
+/// client did (stats, secrets). None of it exists on the real service.
+/// </summary>
+internal static class ControlEndpoints
+{
+    public static void MapControlEndpoints(this IEndpointRouteBuilder app)
+    {
+        var control = app.MapGroup(EmulatorPaths.Control).AddEndpointFilter(AnswerMalformedJson);
+        control.MapPost("/clients", RegisterClientAsync);
+        control.MapPost("/authorize", AuthorizeEndpoints.AuthorizeWithoutBrowserAsync);
+        control.MapPost("/faults", AddFaultAsync);
+        control.MapDelete("/faults", (EmulatorState emulator) => Results.Json(new FaultsCleared(emulator.ClearFaults())));
+        control.MapPost("/tokens", MintTokensAsync);
+        control.MapPost("/tokens/expire", ExpireTokenAsync);
+        control.MapGet("/stats", (EmulatorState emulator) => Results.Json(emulator.GetStats()));
+        control.MapGet("/secrets", (EmulatorState emulator) => Results.Json(new Secrets(emulator.GetSecrets())));
+        control.MapGet("/config", (EmulatorState emulator) => Results.Json(emulator.Config));
+        control.MapPost("/config", ChangeConfigAsync);
+        control.MapPost("/reset", Reset);
+        control.MapPost("/shutdown", Shutdown);
+    }
+
+    private static async ValueTask<object?> AnswerMalformedJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(invocation);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest($"The JSON body cannot be read: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> RegisterClientAsync(HttpRequest request, EmulatorState emulator)
+    {
+        var registration = await request.ReadJsonBodyAsync<ClientRegistration>();
+        if (string.IsNullOrEmpty(registration?.RedirectUri))
+        {
+            return BadRequest("redirect_uri is required");
+        }
+
+        return Results.Json(emulator.RegisterClient(
+            NullIfEmpty(registration.ClientId), NullIfEmpty(registration.ClientSecret), registration.RedirectUri));
+    }
+
+    private static async Task<IResult> AddFaultAsync(HttpRequest request, EmulatorState emulator)
+    {
+        var fault = await request.ReadJsonBodyAsync<FaultDefinition>();
+        if (fault is null)
+        {
+            return BadRequest("A fault needs at least a path");
+        }
+
+        if (fault.FindProblem() is { } problem)
+        {
+            return BadRequest(problem);
+        }
+
+        emulator.AddFault(fault);
+        return Results.Json(fault);
+    }
+
+    private static async Task<IResult> MintTokensAsync(HttpRequest request, EmulatorState emulator)
+    {
+        var mint = await request.ReadJsonBodyAsync<TokenMint>() ?? new TokenMint();
+        int expiresIn = mint.ExpiresIn ?? emulator.Config.AccessTtlSeconds;
+        if (expiresIn < 0)
+        {
+            return BadRequest("expires_in must be 0 or more");
+        }
+
+        var tokens = emulator.MintTokens(NullIfEmpty(mint.ClientId), expiresIn, mint.Refreshable);
+        return Results.Json(new MintedTokens(
+            tokens.AccessToken,
+            tokens.RefreshToken,
+            tokens.ExpiresIn,
+            SeedData.UserId.ToString(CultureInfo.InvariantCulture),
+            SeedData.CompanyId.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    private static async Task<IResult> ExpireTokenAsync(HttpRequest request, EmulatorState emulator)
+    {
+        var expiry = await request.ReadJsonBodyAsync<TokenExpiry>();
+        if (string.IsNullOrEmpty(expiry?.AccessToken))
+        {
+            return BadRequest("access_token is required");
+        }
+
+        return emulator.ExpireAccessToken(expiry.AccessToken)
+            ? Results.Json(new ControlStatus("expired"))
+            : OAuthErrors.Result(StatusCodes.Status404NotFound, "not_found", "No such access token was issued");
+    }
+
+    private static async Task<IResult> ChangeConfigAsync(HttpRequest request, EmulatorState emulator)
+    {
+        var change = await request.ReadJsonBodyAsync<ConfigChange>() ?? new ConfigChange();
+        return change.FindProblem() is { } problem
+            ? BadRequest(problem)
+            : Results.Json(emulator.ChangeConfig(change));
+    }
+
+    private static IResult Reset(EmulatorState emulator)
+    {
+        emulator.Reset();
+        return Results.Json(new ControlStatus("reset"));
+    }
+
+    private static IResult Shutdown(HttpContext context, IHostApplicationLifetime lifetime)
+    {
+        // Stop only once this answer is out, so the caller sees it succeed.
+        context.Response.OnCompleted(() =>
+        {
+            lifetime.StopApplication();
+            return Task.CompletedTask;
+        });
+        return Results.Json(new ControlStatus("stopping"));
+    }
+
+    private static IResult BadRequest(string description) =>
+        OAuthErrors.Result(StatusCodes.Status400BadRequest, OAuthErrors.InvalidRequest, description);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <param name="ClientId">Generated (emu- and 16 hex digits) when missing.</param>
+    /// <param name="ClientSecret">Generated (40 hex digits) when missing.</param>
+    private sealed record ClientRegistration(string? ClientId = null, string? ClientSecret = null, string? RedirectUri = null);
+
+    /// <param name="ClientId">The client whose refresh requests may use the refresh token; when missing, any client's may.</param>
+    /// <param name="ExpiresIn">Seconds; the config's access_ttl_seconds when missing.</param>
+    /// <param name="Refreshable">False for a token as the web UI's "Add Token" makes: no refresh token.</param>
+    private sealed record TokenMint(string? ClientId = null, int? ExpiresIn = null, bool Refreshable = true);
+
+    private sealed record MintedTokens(string AccessToken, string? RefreshToken, int ExpiresIn, string UserId, string CompanyId);
+
+    private sealed record TokenExpiry(string? AccessToken = null);
+
+    private sealed record FaultsCleared(int Cleared);
+
+    private sealed record Secrets(IReadOnlyList<string> Values);
+
+    private sealed record ControlStatus(string Status);
+}

@@ -1,0 +1,114 @@
+// TSheets emulator: a loopback HTTP server that behaves like rest.tsheets.com/api/v1 for tests.
+//
+//   dotnet TSheets.Emulator.dll [--urls http://127.0.0.1:0] [--parent-pid N]
+//
+// Once listening it prints exactly one line to stdout, "TSHEETS_EMULATOR_LISTENING <url>", which is how
+// a test learns the port; everything else (warnings only) goes to stderr.
+
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using TSheets.Emulator;
+using TSheets.Emulator.Endpoints;
+
+const string DefaultUrls = "http://127.0.0.1:0";
+const int StartupFailed = 1;
+const int UsageError = 2;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // The emulator's own folder, so an appsettings.json in whatever directory the tests run from cannot reconfigure it.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+
+string[] urls = (builder.Configuration["urls"] ?? DefaultUrls)
+    .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+if (urls.Length == 0)
+{
+    urls = [DefaultUrls];
+}
+
+// Test runs hand out client secrets and tokens freely: they must never be reachable from another machine.
+string[] refusedUrls = urls.Where(url => !IsLoopbackUrl(url)).ToArray();
+if (refusedUrls.Length > 0)
+{
+    Console.Error.WriteLine(
+        $"TSheets.Emulator: refusing to listen on {string.Join(", ", refusedUrls)}: only http(s) URLs on a loopback address are allowed.");
+    return UsageError;
+}
+
+int? parentPid = null;
+if (builder.Configuration["parent-pid"] is { } parentPidText)
+{
+    if (!int.TryParse(parentPidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+    {
+        Console.Error.WriteLine($"TSheets.Emulator: --parent-pid must be a process id, not '{parentPidText}'.");
+        return UsageError;
+    }
+
+    if (!ParentProcessWatcher.IsRunning(pid))
+    {
+        Console.Error.WriteLine($"TSheets.Emulator: parent process {pid} is not running.");
+        return UsageError;
+    }
+
+    parentPid = pid;
+}
+
+// UseUrls wins over ASPNETCORE_HTTP_PORTS (set in container images), which would otherwise bind every interface.
+builder.WebHost.UseUrls(urls);
+
+// stdout carries only the listening line; anything worth reading goes to stderr.
+builder.Logging.ClearProviders();
+builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+
+// A hung fault or a slow client must not hold up a test run's teardown for the default 30 seconds.
+builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+builder.Services.ConfigureHttpJsonOptions(options => EmulatorJson.Configure(options.SerializerOptions));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<EmulatorState>();
+if (parentPid is int watchedPid)
+{
+    builder.Services.AddHostedService(services =>
+        new ParentProcessWatcher(watchedPid, services.GetRequiredService<IHostApplicationLifetime>()));
+}
+
+var app = builder.Build();
+
+// Recording wraps fault injection so that faulted requests show up in the stats too.
+app.UseMiddleware<RequestRecordingMiddleware>();
+app.UseMiddleware<FaultInjectionMiddleware>();
+
+app.MapAuthorizeEndpoints();
+app.MapGrantEndpoint();
+app.MapApiEndpoints();
+app.MapControlEndpoints();
+
+try
+{
+    await app.StartAsync();
+}
+catch (Exception e) when (e is IOException or InvalidOperationException)
+{
+    // Port in use, or a URL Kestrel cannot bind (such as localhost:0): say so plainly instead of a stack trace.
+    Console.Error.WriteLine($"TSheets.Emulator: cannot listen on {string.Join(", ", urls)}: {e.Message}");
+    return StartupFailed;
+}
+
+var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+Console.Out.WriteLine($"TSHEETS_EMULATOR_LISTENING {addresses.First()}");
+Console.Out.Flush();
+
+await app.WaitForShutdownAsync();
+return 0;
+
+// Kestrel's wildcard hosts ("*", "+", "0.0.0.0") are not loopback; Uri cannot even parse the first two.
+static bool IsLoopbackUrl(string url) =>
+    Uri.TryCreate(url, UriKind.Absolute, out var uri)
+    && uri.Scheme is "http" or "https"
+    && uri.IsLoopback;
