@@ -1,0 +1,125 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates TSheets.Auth.
+.DESCRIPTION
+    -Task Build    compiles the solution and lays the module out in out/TSheets.Auth, as it ships.
+    -Task Test     builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
+                   and ends with one line: "N passed, N failed". Exits non-zero on any failure.
+    -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleDir = Join-Path $Out 'TSheets.Auth'
+$ResultsDir = Join-Path $Out 'test-results'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+# A fresh pwsh like the one running this script (with `dotnet pwsh` the process is dotnet itself).
+function Get-PwshPath {
+    foreach ($name in 'pwsh.exe', 'pwsh') {
+        $candidate = Join-Path $PSHOME $name
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
+    }
+    throw "No pwsh executable in $PSHOME."
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -LiteralPath (Join-Path $Root 'Directory.Build.props') -Raw)
+    $version = @($props.Project.PropertyGroup | ForEach-Object { $_.SelectSingleNode('Version') } | Where-Object { $_ })[0].InnerText
+    if (-not $version) { throw 'Directory.Build.props has no <Version>.' }
+    $version
+}
+
+function Invoke-Build {
+    Write-Host "Building TSheets.Auth ($Configuration)..."
+    Invoke-Native dotnet @('build', (Join-Path $Root 'TSheets.Auth.sln'), '-c', $Configuration, '-nologo', '-v', 'q', '-clp:NoSummary')
+
+    # The module folder is computed from the build output: every runtime DLL the cmdlet project
+    # copies (System.Text.Json and its dependencies for Windows PowerShell), the format file,
+    # and the manifest with the version from Directory.Build.props.
+    $bin = Join-Path $Root "src/TSheets.Auth/bin/$Configuration/netstandard2.0"
+    if (Test-Path -LiteralPath $ModuleDir) { Remove-Item -LiteralPath $ModuleDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $ModuleDir | Out-Null
+    Copy-Item -Path (Join-Path $bin '*.dll') -Destination $ModuleDir
+    Copy-Item -LiteralPath (Join-Path $bin 'TSheets.Auth.Format.ps1xml') -Destination $ModuleDir
+    $manifest = Get-Content -LiteralPath (Join-Path $Root 'TSheets.Auth.psd1') -Raw
+    $manifest = $manifest -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$(Get-ModuleVersion)'"
+    Set-Content -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1') -Value $manifest -Encoding utf8
+    Write-Host "Module laid out in $ModuleDir"
+}
+
+function Get-PesterManifest {
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/Tools.csproj'), '-v', 'q', '-nologo')
+    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $cache.Trim() 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) { throw "Pester was not restored to $manifest." }
+    $manifest
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
+    New-Item -ItemType Directory -Path $ResultsDir | Out-Null
+    $passed = 0
+    $failed = 0
+
+    Write-Host 'Running xunit...'
+    & dotnet test (Join-Path $Root 'tests/TSheets.Auth.Core.Tests/TSheets.Auth.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
+    $xunitExit = $LASTEXITCODE
+    $trx = Join-Path $ResultsDir 'xunit.trx'
+    if (Test-Path -LiteralPath $trx) {
+        $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($xunitExit -ne 0 -and $failed -eq 0) { $failed++ }  # the run itself broke
+
+    Write-Host 'Running Pester in a fresh pwsh...'
+    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
+    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
+        -PesterManifest (Get-PesterManifest) -ModulePath $ModuleDir -ResultsDir $ResultsDir -SummaryPath $summaryPath
+    $pesterExit = $LASTEXITCODE
+    if (Test-Path -LiteralPath $summaryPath) {
+        $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
+        $passed += $summary.Passed
+        $failed += $summary.Failed
+    }
+    if ($pesterExit -ne 0 -and -not (Test-Path -LiteralPath $summaryPath)) { $failed++ }
+
+    Write-Host ''
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Demo.ps1') -ModulePath $ModuleDir
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+}

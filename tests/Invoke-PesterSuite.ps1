@@ -1,0 +1,36 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite in this (fresh) pwsh against the built module, and writes the counts.
+    Called by build.ps1 -Task Test; not meant to be run inside a session that has imported the module.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $ResultsDir,
+    [Parameter(Mandatory)] [string] $SummaryPath
+)
+
+$ErrorActionPreference = 'Stop'
+
+# The tests never touch the user's real settings: a throw-away HOME for everything they start.
+$testHome = Join-Path $ResultsDir 'home'
+New-Item -ItemType Directory -Path $testHome -Force | Out-Null
+$env:HOME = $testHome
+$env:TSHEETS_AUTH_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
+
+Import-Module $PesterManifest -Force
+$config = New-PesterConfiguration
+$config.Run.Path = Join-Path $PSScriptRoot 'pester'
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = Join-Path $ResultsDir 'pester.xml'
+$result = Invoke-Pester -Configuration $config
+
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount
+    NotRun  = $result.NotRunCount
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath -Encoding utf8

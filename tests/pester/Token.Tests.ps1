@@ -1,0 +1,178 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    $emulator = Start-TSheetsEmulator
+}
+
+AfterAll {
+    if ($emulator) { Stop-TSheetsEmulator $emulator }
+}
+
+Describe 'Set-TSheetsToken and Get-TSheetsToken' {
+    BeforeEach {
+        Reset-Emulator $emulator
+        $client = New-EmulatorClient $emulator
+        $name = New-ConnectionName
+    }
+
+    Context 'a token made in the web UI' {
+        It 'stores a token piped from a SecureString and reads it back' {
+            $minted = New-EmulatorToken $emulator -NotRefreshable -ExpiresIn 5184000
+            $minted.access_token | ConvertTo-TestSecureString |
+                Set-TSheetsToken -Name $name -ExpiresOn ([DateTimeOffset]::UtcNow.AddDays(60)) -BaseUri $emulator.BaseUri
+            $token = Get-TSheetsToken -Name $name
+            $token | Should -BeOfType ([TSheets.Auth.TSheetsToken])
+            $token.CanRefresh | Should -BeFalse
+            $token.RefreshToken | Should -BeNullOrEmpty
+            $token.TokenType | Should -Be 'Bearer'
+            ($token.AccessToken | ConvertFrom-TestSecureString) | Should -BeExactly $minted.access_token
+            Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly $minted.access_token
+        }
+
+        It 'works with Invoke-RestMethod -Authentication Bearer' {
+            $minted = New-EmulatorToken $emulator -NotRefreshable
+            Set-TSheetsToken -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -Name $name -BaseUri $emulator.BaseUri
+            $me = Invoke-RestMethod -Uri "$($emulator.BaseUri)/current_user" -Authentication Bearer -Token (Get-TSheetsToken -Name $name).AccessToken -AllowUnencryptedAuthentication
+            $me.results.users.'12345'.username | Should -Be 'admin'
+        }
+
+        It 'refuses to store an expired token it cannot refresh' {
+            { Set-TSheetsToken -AccessToken ('S.7__old' | ConvertTo-TestSecureString) -ExpiresOn ([DateTimeOffset]::UtcNow.AddMinutes(-1)) -Name $name } |
+                Should -Throw -ErrorId 'TokenExpired,TSheets.Auth.Commands.SetTSheetsTokenCommand'
+            Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+
+        It 'reports an expired web-UI token with where to extend it' {
+            Set-TSheetsToken -AccessToken ('S.7__short' | ConvertTo-TestSecureString) -ExpiresOn ([DateTimeOffset]::UtcNow.AddSeconds(1)) -Name $name
+            Start-Sleep -Milliseconds 1200
+            $err = { Get-TSheetsToken -Name $name -ErrorAction Stop } |
+                Should -Throw -ErrorId 'TokenExpired,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
+            $err.Exception.Message | Should -Match 'web UI'
+            $err.TargetObject | Should -Be $name
+        }
+
+        It 'changes nothing with -WhatIf' {
+            Set-TSheetsToken -AccessToken ('S.7__whatif' | ConvertTo-TestSecureString) -Name $name -WhatIf
+            Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+
+        It 'refuses an empty access token' {
+            { Set-TSheetsToken -AccessToken ([securestring]::new()) -Name $name } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,TSheets.Auth.Commands.SetTSheetsTokenCommand'
+        }
+
+        It 'returns the stored token with -PassThru, and copies a piped token under a new name' {
+            $token = Set-TSheetsToken -AccessToken ('S.7__passthru' | ConvertTo-TestSecureString) -Name $name -PassThru
+            $token.Name | Should -Be $name
+            $token | Set-TSheetsToken -Name "$name-copy"
+            Get-TSheetsToken -Name "$name-copy" -AsPlainText | Should -BeExactly 'S.7__passthru'
+        }
+    }
+
+    Context 'lookup' {
+        It 'reports a missing connection as TokenNotFound' {
+            { Get-TSheetsToken -Name $name -ErrorAction Stop } |
+                Should -Throw -ErrorId 'TokenNotFound,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        }
+
+        It 'returns every connection matching a wildcard, and nothing (no error) when none match' {
+            Set-TSheetsToken -AccessToken ('S.7__a' | ConvertTo-TestSecureString) -Name "$name-a"
+            Set-TSheetsToken -AccessToken ('S.7__b' | ConvertTo-TestSecureString) -Name "$name-b"
+            (Get-TSheetsToken -Name "$name-*").Name | Sort-Object | Should -Be @("$name-a", "$name-b")
+            Get-TSheetsToken -Name "$name-zz*" -ErrorVariable errors | Should -BeNullOrEmpty
+            $errors | Should -BeNullOrEmpty
+        }
+
+        It 'shows no secret in the default view' {
+            Set-TSheetsToken -AccessToken ('S.7__0123456789abcdef0123456789abcdef01234567' | ConvertTo-TestSecureString) -Name $name
+            $table = Get-TSheetsToken -Name $name | Out-String
+            $list = Get-TSheetsToken -Name $name | Format-List * | Out-String
+            $table | Should -Match $name
+            $table | Should -Match 'CanRefresh'
+            $table + $list | Should -Not -Match '0123456789abcdef'
+            $list | Should -Match 'AccessToken\s*:\s*System.Security.SecureString'
+        }
+    }
+
+    Context 'refresh' {
+        BeforeEach {
+            $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
+            function Set-Expiring([TimeSpan] $Left) {
+                Set-TSheetsToken -Name $name -BaseUri $emulator.BaseUri -ClientId $client.ClientId -ClientSecret $client.ClientSecret `
+                    -AccessToken ($minted.access_token | ConvertTo-TestSecureString) `
+                    -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
+                    -ExpiresOn ([DateTimeOffset]::UtcNow + $Left)
+            }
+        }
+
+        It 'refreshes a token with under five minutes left, and rotates the pair' {
+            Set-Expiring ([TimeSpan]::FromMinutes(3))
+            $token = Get-TSheetsToken -Name $name -Verbose 4>&1 | Tee-Object -Variable stream | Where-Object { $_ -is [TSheets.Auth.TSheetsToken] }
+            ($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'Refreshed the token'
+            ($token.AccessToken | ConvertFrom-TestSecureString) | Should -Not -Be $minted.access_token
+            ($token.RefreshToken | ConvertFrom-TestSecureString) | Should -Not -Be $minted.refresh_token
+            $token.ExpiresOn | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(9))
+            $stats = Get-EmulatorStats $emulator
+            $stats.grants.refresh_token | Should -Be 1
+            $stats.grant_requests[0].has_bearer | Should -BeTrue
+            # The old refresh token is spent; the stored one is the new one.
+            (Get-TSheetsToken -Name $name -ForceRefresh).UserId | Should -Be '12345'
+            (Get-EmulatorStats $emulator).grants.refresh_token | Should -Be 2
+        }
+
+        It 'does not refresh a fresh token, nor with -NoRefresh' {
+            Set-Expiring ([TimeSpan]::FromDays(9))
+            Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly $minted.access_token
+            Set-Expiring ([TimeSpan]::FromMinutes(3))
+            Get-TSheetsToken -Name $name -NoRefresh -AsPlainText | Should -BeExactly $minted.access_token
+            (Get-EmulatorStats $emulator).grants.total | Should -Be 0
+        }
+
+        It 'keeps the old refresh token when the answer carries none' {
+            Set-EmulatorConfig $emulator @{ omit_refresh_token_on_refresh = $true }
+            Set-Expiring ([TimeSpan]::FromMinutes(3))
+            $token = Get-TSheetsToken -Name $name
+            ($token.RefreshToken | ConvertFrom-TestSecureString) | Should -BeExactly $minted.refresh_token
+            Get-TSheetsToken -Name $name -ForceRefresh | Should -Not -BeNullOrEmpty
+            (Get-EmulatorStats $emulator).grants.refresh_token | Should -Be 2
+        }
+
+        It 'returns a still-valid token with a warning when the refresh fails' {
+            Set-Expiring ([TimeSpan]::FromMinutes(3))
+            Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; status = 503; body = 'down'; content_type = 'text/plain' }
+            $token = Get-TSheetsToken -Name $name -WarningVariable warnings -WarningAction SilentlyContinue
+            ($token.AccessToken | ConvertFrom-TestSecureString) | Should -BeExactly $minted.access_token
+            "$warnings" | Should -Match 'could not be refreshed'
+        }
+
+        It 'fails with RefreshFailed for an expired token, and loses nothing' {
+            Set-Expiring ([TimeSpan]::FromSeconds(-5))
+            Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; status = 502; body = 'bad gateway'; content_type = 'text/plain' }
+            $err = { Get-TSheetsToken -Name $name -ErrorAction Stop } |
+                Should -Throw -ErrorId 'RefreshFailed,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
+            $err.Exception.InnerException.ErrorId | Should -Be 'ServiceUnavailable'
+            # Once TSheets is back, the kept refresh token still works.
+            (Get-TSheetsToken -Name $name).UserId | Should -Be '12345'
+        }
+
+        It 'fails with -ForceRefresh on a token that cannot refresh' {
+            Set-TSheetsToken -AccessToken ('S.7__webui' | ConvertTo-TestSecureString) -Name $name
+            { Get-TSheetsToken -Name $name -ForceRefresh -ErrorAction Stop } |
+                Should -Throw -ErrorId 'RefreshFailed,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        }
+
+        It 'lets 24 parallel runspaces refresh an expiring token with one /grant call' {
+            Set-Expiring ([TimeSpan]::FromMinutes(2))
+            $modulePath = Get-TestModulePath
+            $tokens = 1..24 | ForEach-Object -ThrottleLimit 24 -Parallel {
+                Import-Module $using:modulePath
+                Get-TSheetsToken -Name $using:name -AsPlainText
+            }
+            $tokens.Count | Should -Be 24
+            @($tokens | Sort-Object -Unique).Count | Should -Be 1
+            $tokens[0] | Should -Not -Be $minted.access_token
+            (Get-EmulatorStats $emulator).grants.total | Should -Be 1
+            Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly $tokens[0]
+        }
+    }
+}
