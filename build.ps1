@@ -97,7 +97,9 @@ function Invoke-Test {
 
     Write-Host 'Running Pester in a fresh pwsh...'
     $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
-    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
+    # Not -NonInteractive: the interactive sign-in is tested in this session (the non-interactive
+    # refusal is tested in pwsh -NonInteractive children).
+    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
         -PesterManifest (Get-PesterManifest) -ModulePath $ModuleDir -ResultsDir $ResultsDir -SummaryPath $summaryPath
     $pesterExit = $LASTEXITCODE
     if (Test-Path -LiteralPath $summaryPath) {

@@ -13,24 +13,22 @@ $InformationPreference = 'Continue'
 function Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor Cyan }
 
 $emulator = Start-TSheetsEmulator
+$browserLog = Join-Path ([IO.Path]::GetTempPath()) "tsheets-demo-browser-$PID.log"
 try {
-    Step "A TSheets emulator is listening at $($emulator.BaseUri); an app is registered there."
-    $app = New-EmulatorClient $emulator -RedirectUri 'https://app.example/callback'
-    Write-Host "Client ID $($app.ClientId), redirect URI $($app.RedirectUri) (the client secret stays a SecureString)."
+    Step "A TSheets emulator is listening at $($emulator.BaseUri)."
+    $port = Get-FreePort
+    $app = New-EmulatorClient $emulator -RedirectUri "http://127.0.0.1:$port/callback"
+    Write-Host "An app is registered there: client ID $($app.ClientId), redirect URI $($app.RedirectUri)."
+    Write-Host 'The browser here is a script (BROWSER points at it) that clicks Allow, as a person would.'
+    $env:BROWSER = "`"$(Get-PwshPath)`" -NoProfile -NonInteractive -File `"$(Join-Path $PSScriptRoot 'pester/ScriptedBrowser.ps1')`""
+    $env:TSHEETS_TEST_EMULATOR = $emulator.Url
+    $env:TSHEETS_TEST_BROWSER_LOG = $browserLog
 
-    Step 'Step 1: New-TSheetsAuthorizationUrl builds the link the user opens.'
-    $request = New-TSheetsAuthorizationUrl -ClientId $app.ClientId -RedirectUri $app.RedirectUri -BaseUri $emulator.BaseUri
-    Write-Host "Open: $($request.Url)"
-
-    Step 'The user signs in and clicks Allow (the emulator approves on their behalf here).'
-    $redirected = [uri](Approve-Authorization $emulator $request.Url)
-    Write-Host "The browser lands on $($redirected.GetLeftPart('Path'))?code=...&state=... (the code is a secret: not shown)."
-
-    Step 'Step 2: Connect-TSheets checks the state and exchanges the code at once.'
-    $request | Connect-TSheets -ClientSecret $app.ClientSecret -RedirectedUrl $redirected -Name demo
+    Step 'Sign in with one command: Connect-TSheets listens on the redirect URI, opens the browser, and waits.'
+    Connect-TSheets -ClientId $app.ClientId -ClientSecret $app.ClientSecret -RedirectUri $app.RedirectUri -BaseUri $emulator.BaseUri
 
     Step 'Get-TSheetsToken reads the token back (the view shows no secret).'
-    $token = Get-TSheetsToken -Name demo
+    $token = Get-TSheetsToken
     $token | Format-Table | Out-Host
 
     Step 'The token at work: GET /current_user with Invoke-RestMethod.'
@@ -39,13 +37,23 @@ try {
     Write-Host "Hello, $($user.first_name) $($user.last_name) ($($user.username)) of $($user.company_name)."
 
     Step 'Refresh: Get-TSheetsToken -ForceRefresh rotates the pair (it does so by itself past half the lifetime).'
-    $refreshed = Get-TSheetsToken -Name demo -ForceRefresh -Verbose
+    $refreshed = Get-TSheetsToken -ForceRefresh -Verbose
     $changed = [System.Net.NetworkCredential]::new('', $refreshed.AccessToken).Password -ne [System.Net.NetworkCredential]::new('', $token.AccessToken).Password
     Write-Host "New access token: $changed; valid until $($refreshed.ExpiresOn.ToLocalTime())."
 
+    Step 'The same in two steps, for a web app or an https redirect URI: the URL, then the address the browser landed on.'
+    $web = New-EmulatorClient $emulator -RedirectUri 'https://app.example/callback'
+    $request = New-TSheetsAuthorizationUrl -ClientId $web.ClientId -RedirectUri $web.RedirectUri -BaseUri $emulator.BaseUri
+    Write-Host "Open: $($request.Url)"
+    $redirected = [uri](Approve-Authorization $emulator $request.Url)
+    Write-Host "The browser lands on $($redirected.GetLeftPart('Path'))?code=...&state=... (the code is a secret: not shown)."
+    $request | Connect-TSheets -ClientSecret $web.ClientSecret -RedirectedUrl $redirected -Name web
+
     $stats = Get-EmulatorStats $emulator
-    Step "Done: TSheets saw $($stats.grants.authorization_code) code exchange and $($stats.grants.refresh_token) refresh."
+    Step "Done: TSheets saw $($stats.grants.authorization_code) code exchanges and $($stats.grants.refresh_token) refresh."
 }
 finally {
+    Remove-Item Env:BROWSER, Env:TSHEETS_TEST_EMULATOR, Env:TSHEETS_TEST_BROWSER_LOG -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $browserLog -ErrorAction SilentlyContinue
     Stop-TSheetsEmulator $emulator
 }

@@ -9,7 +9,6 @@ namespace TSheets.Auth
         public const string InvalidBaseUri = nameof(InvalidBaseUri);
         public const string InvalidRedirectUri = nameof(InvalidRedirectUri);
         public const string InteractionRequired = nameof(InteractionRequired);
-        public const string InteractiveSignInNotAvailable = nameof(InteractiveSignInNotAvailable);
         public const string RedirectPortInUse = nameof(RedirectPortInUse);
         public const string AuthorizationTimedOut = nameof(AuthorizationTimedOut);
         public const string AuthorizationDenied = nameof(AuthorizationDenied);

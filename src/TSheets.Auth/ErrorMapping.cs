@@ -11,7 +11,6 @@ namespace TSheets.Auth.Commands
             [ErrorIds.InvalidBaseUri] = ErrorCategory.InvalidArgument,
             [ErrorIds.InvalidRedirectUri] = ErrorCategory.InvalidArgument,
             [ErrorIds.InteractionRequired] = ErrorCategory.InvalidOperation,
-            [ErrorIds.InteractiveSignInNotAvailable] = ErrorCategory.NotImplemented,
             [ErrorIds.RedirectPortInUse] = ErrorCategory.ResourceBusy,
             [ErrorIds.AuthorizationTimedOut] = ErrorCategory.OperationTimeout,
             [ErrorIds.AuthorizationDenied] = ErrorCategory.PermissionDenied,

@@ -159,12 +159,4 @@ Describe 'Connect-TSheets against the emulator' {
             Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly $before
         }
     }
-
-    Context 'Interactive' {
-        It 'says clearly that the browser sign-in is not in this version' {
-            $err = { Connect-TSheets @common -RedirectUri 'http://127.0.0.1:8400/callback' } |
-                Should -Throw -ErrorId 'InteractiveSignInNotAvailable,TSheets.Auth.Commands.ConnectTSheetsCommand' -PassThru
-            $err.Exception.Message | Should -Match 'RedirectedUrl'
-        }
-    }
 }

@@ -128,4 +128,99 @@ function Invoke-FreshPwsh {
     [pscustomobject]@{ Output = @($output); ExitCode = $LASTEXITCODE; Elapsed = $watch.Elapsed }
 }
 
+function Get-FreePort {
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
+}
+
+# Starts a pwsh a person could type into (not -NonInteractive), with the module imported and its
+# standard input and output redirected, so a test can read what it shows and answer its prompts.
+function Start-PwshProcess {
+    param([Parameter(Mandatory)] [string] $Script)
+    $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
+    $info = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
+    foreach ($argument in '-NoProfile', '-Command', ($prelude + $Script)) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    [pscustomobject]@{ Process = $process; Lines = [System.Collections.Generic.List[string]]::new(); Pending = $null; Errors = $process.StandardError.ReadToEndAsync() }
+}
+
+# Reads the process's output until a line matches; returns that line (throws after the timeout).
+function Read-PwshProcessLine {
+    param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)] [string] $Pattern, [int] $TimeoutSec = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (-not $Session.Pending) { $Session.Pending = $Session.Process.StandardOutput.ReadLineAsync() }
+        if (-not $Session.Pending.Wait(200)) { continue }
+        $line = $Session.Pending.Result
+        $Session.Pending = $null
+        if ($null -eq $line) { break }
+        $Session.Lines.Add($line)
+        if ($line -match $Pattern) { return $line }
+    }
+    throw "No line matching '$Pattern' within $TimeoutSec s. Output so far:`n$($Session.Lines -join "`n")"
+}
+
+# Waits for the process to end; returns everything it wrote.
+function Wait-PwshProcess {
+    param([Parameter(Mandatory)] $Session, [int] $TimeoutSec = 60)
+    if (-not $Session.Process.WaitForExit($TimeoutSec * 1000)) {
+        $Session.Process.Kill()
+        throw "The pwsh process did not end within $TimeoutSec s."
+    }
+    $rest = if ($Session.Pending) { @($Session.Pending.Result) } else { @() }
+    $rest += $Session.Process.StandardOutput.ReadToEnd() -split "`r?`n"
+    [pscustomobject]@{
+        Output   = (@($Session.Lines) + $rest) -join "`n"
+        Errors   = $Session.Errors.Result
+        ExitCode = $Session.Process.ExitCode
+    }
+}
+
+# A pwsh in a real terminal (tmux), for prompts that read keys: hidden input needs a terminal.
+$script:TmuxSocket = "tsheets-tests-$PID"
+
+function Start-TmuxPwsh {
+    param([Parameter(Mandatory)] [string] $Script)
+    $name = "pwsh-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+    $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script))
+    # The trailing sleep keeps the pane (and what it shows) readable after pwsh ends.
+    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "'$(Get-PwshPath)' -NoProfile -EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
+    if ($LASTEXITCODE -ne 0) { throw 'tmux could not start a session.' }
+    $name
+}
+
+function Get-TmuxScreen {
+    param([Parameter(Mandatory)] [string] $Name)
+    (& tmux -L $script:TmuxSocket capture-pane -p -J -S - -t $Name) -join "`n"
+}
+
+function Wait-TmuxText {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Pattern, [int] $TimeoutSec = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $screen = Get-TmuxScreen $Name
+        $found = [regex]::Match($screen, $Pattern)
+        if ($found.Success) { return $found }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "The terminal did not show '$Pattern' within $TimeoutSec s. It shows:`n$(Get-TmuxScreen $Name)"
+}
+
+function Send-TmuxLine {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text)
+    & tmux -L $script:TmuxSocket send-keys -t $Name -l $Text
+    & tmux -L $script:TmuxSocket send-keys -t $Name Enter
+}
+
+function Stop-TmuxPwsh {
+    param([Parameter(Mandatory)] [string] $Name)
+    & tmux -L $script:TmuxSocket kill-session -t $Name 2>$null
+}
+
 Export-ModuleMember -Function *

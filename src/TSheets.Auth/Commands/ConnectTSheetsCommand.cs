@@ -86,11 +86,8 @@ namespace TSheets.Auth.Commands
                         connection = Wait(service.ConnectWithRefreshTokenAsync(Name, ClientId, ClientSecret, RefreshToken, baseUri, CancellationToken));
                         break;
                     default:
-                        UriRules.ValidateRedirectUri(RedirectUri);
-                        throw new TSheetsAuthException(
-                            ErrorIds.InteractiveSignInNotAvailable,
-                            "The browser sign-in is not in this version of TSheets.Auth yet. Run New-TSheetsAuthorizationUrl, open its URL, approve, and pass the address the browser lands on to Connect-TSheets -RedirectedUrl.",
-                            Name);
+                        connection = SignInInteractively(service, baseUri);
+                        break;
                 }
 
                 WriteHostMessage(Describe(connection));
@@ -102,6 +99,78 @@ namespace TSheets.Auth.Commands
             catch (TSheetsAuthException ex)
             {
                 ThrowTerminatingError(ex);
+            }
+        }
+
+        /// <summary>
+        /// The Interactive set: show the URL, open the browser, and take the answer from the
+        /// loopback listener (http://localhost...) or from the user's paste (any other redirect URI).
+        /// </summary>
+        private Connection SignInInteractively(TokenService service, Uri baseUri)
+        {
+            UriRules.ValidateRedirectUri(RedirectUri);
+            if (!InteractiveSession.IsInteractive(this))
+            {
+                throw new TSheetsAuthException(
+                    ErrorIds.InteractionRequired,
+                    "This session cannot show a browser sign-in (it is non-interactive: a scheduled task, a service, or pwsh -NonInteractive). "
+                    + "Sign in once interactively and keep the token in a vault, start from a refresh token with Connect-TSheets -RefreshToken, "
+                    + "or store a token made in QuickBooks Time with Set-TSheetsToken.",
+                    Name);
+            }
+
+            var request = AuthorizationUrl.Create(ClientId, RedirectUri, null, baseUri);
+            string code;
+            if (LoopbackListener.Supports(RedirectUri))
+            {
+                // Listening before the URL is shown: a fast browser must find the port open.
+                using (var listener = LoopbackListener.Start(RedirectUri, request.State, Name))
+                {
+                    ShowAuthorizationUrl(request, loopback: true);
+                    WriteHostMessage($"Waiting up to {TimeoutSec} seconds for the sign-in to reach {UriRules.Describe(RedirectUri)} (Ctrl+C cancels)...");
+                    code = Wait(listener.WaitForCodeAsync(TimeSpan.FromSeconds(TimeoutSec), CancellationToken));
+                }
+            }
+            else
+            {
+                ShowAuthorizationUrl(request, loopback: false);
+                WriteHostMessage($"After you allow access, the browser goes to {UriRules.Describe(RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
+                // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
+                Host.UI.Write("Address (hidden): ");
+                var pasted = SecureStrings.ToPlainText(Host.UI.ReadLineAsSecureString())?.Trim() ?? string.Empty;
+                if (!Uri.TryCreate(pasted, UriKind.Absolute, out var redirectedUrl))
+                {
+                    throw new TSheetsAuthException(ErrorIds.InvalidRedirectUri, "That is not an address. Run Connect-TSheets again and paste the whole address from the browser's address bar.", Name);
+                }
+
+                code = AuthorizationResponse.FromRedirectedUrl(redirectedUrl, RedirectUri).GetCheckedCode(request.State, Name);
+            }
+
+            return Wait(service.ConnectWithCodeAsync(Name, ClientId, ClientSecret, RedirectUri, code, baseUri, CancellationToken));
+        }
+
+        private void ShowAuthorizationUrl(AuthorizationRequest request, bool loopback)
+        {
+            WriteHostMessage($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}");
+            if (NoBrowser)
+            {
+                if (loopback)
+                {
+                    var host = RedirectUri.HostNameType == UriHostNameType.IPv6 ? $"[{RedirectUri.DnsSafeHost}]" : RedirectUri.DnsSafeHost;
+                    WriteHostMessage($"Open that address in a browser on this computer. Over SSH, forward the port first (ssh -L {RedirectUri.Port}:{host}:{RedirectUri.Port} <this host>) and open it on your own computer.");
+                }
+
+                return;
+            }
+
+            try
+            {
+                SystemBrowserLauncher.Instance.Open(request.Url);
+                WriteVerbose("Opened the browser.");
+            }
+            catch (BrowserLaunchException ex)
+            {
+                WriteWarning($"{ex.Message} Open the address above yourself.");
             }
         }
 

@@ -1,0 +1,252 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace TSheets.Auth.Tests
+{
+    public class LoopbackListenerTests
+    {
+        private const string State = "the-expected-state";
+
+        private static int FreePort()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            return port;
+        }
+
+        private static Uri Redirect(int port, string host = "127.0.0.1") => new Uri($"http://{host}:{port}/callback");
+
+        /// <summary>Sends raw bytes and returns the whole answer (empty if the server closed without one).</summary>
+        private static async Task<string> Raw(int port, byte[] request, string host = "127.0.0.1")
+        {
+            using var client = new TcpClient(host == "::1" ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
+            await client.ConnectAsync(IPAddress.Parse(host), port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(request);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var read = reader.ReadToEndAsync();
+            return await read.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        private static Task<string> Get(int port, string target, string host = "127.0.0.1") =>
+            Raw(port, Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: test\r\n\r\n"), host);
+
+        [Fact]
+        public async Task ReturnsTheCodeAndAnswersTheBrowserWithoutEchoingIt()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+
+            var page = await Get(port, $"/callback?code=S.19__secretcode123&state={State}");
+
+            Assert.Equal("S.19__secretcode123", await wait);
+            Assert.StartsWith("HTTP/1.1 200 OK", page);
+            Assert.Contains("Cache-Control: no-store", page);
+            Assert.Contains("Referrer-Policy: no-referrer", page);
+            Assert.Contains("Return to PowerShell", page);
+            Assert.DoesNotContain("secretcode123", page);
+        }
+
+        [Fact]
+        public async Task IgnoresAWrongOrMissingStateAndKeepsWaiting()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+
+            var forged = await Get(port, "/callback?code=S.19__forged&state=not-it");
+            var missing = await Get(port, "/callback?code=S.19__forged");
+            var doubled = await Get(port, $"/callback?code=S.19__forged&state={State}&state=x");
+            Assert.All(new[] { forged, missing, doubled }, p => Assert.StartsWith("HTTP/1.1 400", p));
+            Assert.False(wait.IsCompleted);
+            Assert.Equal(3, listener.RejectedCount);
+
+            await Get(port, $"/callback?code=S.19__real&state={State}");
+            Assert.Equal("S.19__real", await wait);
+        }
+
+        [Fact]
+        public async Task EndsWithAuthorizationDeniedOnAnErrorWithTheRightState()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+
+            var page = await Get(port, $"/callback?error=access_denied&error_description=The%20user%20denied%20access&state={State}");
+
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => wait);
+            Assert.Equal(ErrorIds.AuthorizationDenied, ex.ErrorId);
+            Assert.Contains("The user denied access", ex.Message);
+            Assert.Contains("The user denied access", page);
+        }
+
+        [Theory]
+        [InlineData("GET /favicon.ico HTTP/1.1", "404")]
+        [InlineData("GET / HTTP/1.1", "404")]
+        [InlineData("GET /callbackx?state=the-expected-state HTTP/1.1", "404")]
+        [InlineData("POST /callback?code=c&state=the-expected-state HTTP/1.1", "405")]
+        [InlineData("HELLO", "400")]
+        public async Task AnswersOnlyTheRedirectPath(string requestLine, string status)
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State);
+            var page = await Raw(port, Encoding.ASCII.GetBytes(requestLine + "\r\nHost: x\r\n\r\n"));
+            Assert.StartsWith("HTTP/1.1 " + status, page);
+            Assert.Equal(0, listener.RejectedCount);
+        }
+
+        [Fact]
+        public async Task TimesOutSayingHowManyWereIgnored()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State, "default");
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(1.5), CancellationToken.None);
+            await Get(port, "/callback?error=access_denied&state=forged");
+
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => wait);
+            Assert.Equal(ErrorIds.AuthorizationTimedOut, ex.ErrorId);
+            Assert.Contains("1 request(s)", ex.Message);
+            Assert.Contains("access_denied", ex.Message);
+            Assert.Equal("default", ex.Target);
+        }
+
+        [Fact]
+        public async Task StopsAtOnceOnCancellationAndFreesThePort()
+        {
+            var port = FreePort();
+            using var cancellation = new CancellationTokenSource();
+            var watch = Stopwatch.StartNew();
+            using (var listener = LoopbackListener.Start(Redirect(port), State))
+            {
+                var wait = listener.WaitForCodeAsync(TimeSpan.FromMinutes(5), cancellation.Token);
+                cancellation.CancelAfter(200);
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+            }
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+            var again = new TcpListener(IPAddress.Loopback, port);
+            again.Start();
+            again.Stop();
+        }
+
+        [Fact]
+        public void ReportsAPortInUse()
+        {
+            var taken = new TcpListener(IPAddress.Loopback, 0);
+            taken.Start();
+            try
+            {
+                var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+                var ex = Assert.Throws<TSheetsAuthException>(() => LoopbackListener.Start(Redirect(port), State, "default"));
+                Assert.Equal(ErrorIds.RedirectPortInUse, ex.ErrorId);
+                Assert.Contains(port.ToString(), ex.Message);
+            }
+            finally
+            {
+                taken.Stop();
+            }
+        }
+
+        [Fact]
+        public async Task ListensOnBothLoopbacksForLocalhost()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port, "localhost"), State);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.StartsWith("HTTP/1.1 404", await Get(port, "/other", "127.0.0.1"));
+            if (Socket.OSSupportsIPv6)
+            {
+                Assert.StartsWith("HTTP/1.1 404", await Get(port, "/other", "::1"));
+            }
+
+            await Get(port, $"/callback?code=c1&state={State}");
+            Assert.Equal("c1", await wait);
+        }
+
+        [Fact]
+        public async Task SurvivesJunkTlsHellosOversizedAndHalfSentRequests()
+        {
+            var port = FreePort();
+            var limits = new ListenerLimits { ReadTimeout = TimeSpan.FromSeconds(2) };
+            using var listener = LoopbackListener.Start(Redirect(port), State, null, limits);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+
+            // A TLS ClientHello (a browser that tried https), random bytes, a 64 KB header.
+            var tlsHello = new byte[] { 0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03 }.Concat(new byte[160]).ToArray();
+            var junk = new byte[4096];
+            new Random(7).NextBytes(junk);
+            var oversized = Encoding.ASCII.GetBytes("GET /callback HTTP/1.1\r\nX-Big: " + new string('a', 64 * 1024) + "\r\n\r\n");
+            using var halfSent = new TcpClient();
+            await halfSent.ConnectAsync(IPAddress.Loopback, port);
+            await halfSent.GetStream().WriteAsync(Encoding.ASCII.GetBytes("GET /callback?code=x&st"));
+
+            var answers = await Task.WhenAll(Raw(port, tlsHello), Raw(port, junk), Raw(port, oversized));
+            Assert.DoesNotContain(answers, a => a.StartsWith("HTTP/1.1 200"));
+            Assert.StartsWith("HTTP/1.1 431", answers[2]);
+
+            await Get(port, $"/callback?code=after-abuse&state={State}");
+            Assert.Equal("after-abuse", await wait);
+        }
+
+        [Fact]
+        public async Task AnswersASecondCallbackAfterTheFirst()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            await Get(port, $"/callback?code=first&state={State}");
+            var second = await Get(port, $"/callback?code=second&state={State}");
+            Assert.Equal("first", await wait);
+            Assert.StartsWith("HTTP/1.1 409", second);
+        }
+    }
+
+    public class BrowserCommandTests
+    {
+        [Theory]
+        [InlineData("firefox", new[] { "firefox", "URL" })]
+        [InlineData("my-browser --new-window %s --flag", new[] { "my-browser", "--new-window", "URL", "--flag" })]
+        [InlineData("\"/opt/my browser/run\" -x 'a b'", new[] { "/opt/my browser/run", "-x", "a b", "URL" })]
+        public void PlacesTheUrl(string command, string[] expected)
+        {
+            Assert.Equal(expected, SystemBrowserLauncher.BuildCommand(command, "URL"));
+        }
+
+        [Theory]
+        [InlineData(new[] { "plain" }, "plain")]
+        [InlineData(new[] { "a b", "c" }, "\"a b\" c")]
+        [InlineData(new[] { "say \"hi\"" }, "\"say \\\"hi\\\"\"")]
+        [InlineData(new[] { "C:\\path with\\" }, "\"C:\\path with\\\\\"")]
+        [InlineData(new[] { "" }, "\"\"")]
+        public void QuotesArgumentsForArgv(string[] arguments, string expected)
+        {
+            Assert.Equal(expected, SystemBrowserLauncher.JoinArguments(arguments));
+        }
+
+        [Fact]
+        public void ReportsAMissingBrowserAsALaunchFailure()
+        {
+            var before = Environment.GetEnvironmentVariable("BROWSER");
+            try
+            {
+                Environment.SetEnvironmentVariable("BROWSER", "/nonexistent/browser-binary");
+                Assert.Throws<BrowserLaunchException>(() => SystemBrowserLauncher.Instance.Open(new Uri("https://example.com/")));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("BROWSER", before);
+            }
+        }
+    }
+}

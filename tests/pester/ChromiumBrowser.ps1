@@ -1,0 +1,70 @@
+<#
+.SYNOPSIS
+    A real browser for the end-to-end test: Connect-TSheets launches it through BROWSER with the
+    authorization URL. It drives headless Chromium through chromedriver (the W3C WebDriver
+    protocol over HTTP), clicks Allow on the emulator's consent page, and logs where it landed.
+#>
+param([Parameter(Mandatory)] [string] $Url)
+
+$ErrorActionPreference = 'Stop'
+$log = $env:TSHEETS_TEST_BROWSER_LOG
+function Write-Log([string] $Text) { Add-Content -LiteralPath $log -Value $Text }
+
+$chromium = if ($env:TSHEETS_TEST_CHROMIUM) { $env:TSHEETS_TEST_CHROMIUM } else { '/usr/bin/chromium' }
+$chromedriver = if ($env:TSHEETS_TEST_CHROMEDRIVER) { $env:TSHEETS_TEST_CHROMEDRIVER } else { '/usr/bin/chromedriver' }
+$probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+$probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+$profileDir = Join-Path ([IO.Path]::GetTempPath()) "tsheets-chromium-$PID"
+$driverLog = Join-Path ([IO.Path]::GetTempPath()) "tsheets-chromedriver-$PID.log"
+$driver = Start-Process -FilePath $chromedriver -ArgumentList "--port=$port", "--log-path=$driverLog" -PassThru -RedirectStandardOutput "$driverLog.out"
+$base = "http://127.0.0.1:$port"
+$element = 'element-6066-11e4-a52e-4f735466cecf'
+
+function Invoke-WebDriver([string] $Method, [string] $Path, $Body) {
+    $arguments = @{ Method = $Method; Uri = "$base$Path"; TimeoutSec = 60 }
+    if ($null -ne $Body) { $arguments.Body = $Body | ConvertTo-Json -Depth 8; $arguments.ContentType = 'application/json' }
+    (Invoke-RestMethod @arguments).value
+}
+
+try {
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    while ($true) {
+        try { if ((Invoke-WebDriver Get '/status').ready) { break } } catch { }
+        if ([DateTime]::UtcNow -gt $deadline) { throw 'chromedriver did not start.' }
+        Start-Sleep -Milliseconds 100
+    }
+
+    $options = @{
+        binary = $chromium
+        args   = @('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync', "--user-data-dir=$profileDir")
+    }
+    $session = (Invoke-WebDriver Post '/session' @{ capabilities = @{ alwaysMatch = @{ browserName = 'chrome'; 'goog:chromeOptions' = $options } } }).sessionId
+    try {
+        Invoke-WebDriver Post "/session/$session/url" @{ url = $Url } | Out-Null
+        Write-Log "consent page: $(Invoke-WebDriver Get "/session/$session/title")"
+        $allow = (Invoke-WebDriver Post "/session/$session/element" @{ using = 'css selector'; value = '#approve' }).$element
+        Invoke-WebDriver Post "/session/$session/element/$allow/click" @{} | Out-Null
+
+        $redirect = [uri]::UnescapeDataString(([regex]::Match($Url, 'redirect_uri=([^&]+)')).Groups[1].Value)
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        do {
+            Start-Sleep -Milliseconds 100
+            $current = Invoke-WebDriver Get "/session/$session/url"
+        } until ($current.StartsWith($redirect) -or [DateTime]::UtcNow -gt $deadline)
+        $body = (Invoke-WebDriver Post "/session/$session/element" @{ using = 'css selector'; value = 'body' }).$element
+        Write-Log "landed on $(([uri]$current).GetLeftPart('Path'))"
+        Write-Log "text $((Invoke-WebDriver Get "/session/$session/element/$body/text") -replace '\s+', ' ')"
+    }
+    finally {
+        Invoke-WebDriver Delete "/session/$session" | Out-Null
+    }
+}
+catch {
+    Write-Log "error $_"
+}
+finally {
+    Stop-Process -Id $driver.Id -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $profileDir -Recurse -Force -ErrorAction SilentlyContinue
+    Write-Log 'done'
+}
