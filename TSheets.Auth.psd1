@@ -15,6 +15,7 @@
         'Connect-TSheets'
         'Set-TSheetsToken'
         'Get-TSheetsToken'
+        'Disconnect-TSheets'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

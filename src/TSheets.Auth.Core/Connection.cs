@@ -85,6 +85,14 @@ namespace TSheets.Auth
                 grant.ClientUrl ?? ClientUrl,
                 Vault);
 
+        public Connection WithVault(string vault) =>
+            new Connection(Name, AccessToken, RefreshToken, IssuedOn, ExpiresOn, ClientId, ClientSecret, BaseUri, UserId, CompanyId, ClientUrl, vault);
+
+        /// <summary>Same access and refresh token (compared without an early exit).</summary>
+        public bool HasSameTokens(Connection other) =>
+            ConstantTime.Equals(SecureStrings.ToPlainText(AccessToken), SecureStrings.ToPlainText(other.AccessToken))
+            && ConstantTime.Equals(SecureStrings.ToPlainText(RefreshToken) ?? string.Empty, SecureStrings.ToPlainText(other.RefreshToken) ?? string.Empty);
+
         public TSheetsToken ToToken() => new TSheetsToken
         {
             Name = Name,

@@ -20,8 +20,8 @@ namespace TSheets.Auth
         private readonly ConcurrentDictionary<string, Connection> connections =
             new ConcurrentDictionary<string, Connection>(StringComparer.OrdinalIgnoreCase);
 
-        private readonly Dictionary<string, Task<Connection>> refreshes =
-            new Dictionary<string, Task<Connection>>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, Task<RefreshResult>> refreshes =
+            new Dictionary<string, Task<RefreshResult>>(StringComparer.OrdinalIgnoreCase);
 
         public static SessionStore Current
         {
@@ -45,7 +45,7 @@ namespace TSheets.Auth
         /// begins: decided under one lock, so concurrent callers share a single request.
         /// <paramref name="start"/> returns null when no refresh is needed after all.
         /// </summary>
-        public Task<Connection> JoinOrStartRefresh(string name, Func<Task<Connection>> start)
+        public Task<RefreshResult> JoinOrStartRefresh(string name, Func<Task<RefreshResult>> start)
         {
             lock (refreshes)
             {

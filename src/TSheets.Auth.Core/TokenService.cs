@@ -22,11 +22,12 @@ namespace TSheets.Auth
     /// <summary>A token handed out, with what the user should be told about it.</summary>
     internal sealed class TokenLookup
     {
-        public TokenLookup(Connection connection, bool refreshed = false, string warning = null)
+        public TokenLookup(Connection connection, bool refreshed = false, string warning = null, TSheetsAuthException vaultFailure = null)
         {
             Connection = connection;
             Refreshed = refreshed;
             Warning = warning;
+            VaultFailure = vaultFailure;
         }
 
         public Connection Connection { get; }
@@ -35,6 +36,23 @@ namespace TSheets.Auth
 
         /// <summary>Set when a refresh failed but the old token is still valid and is returned.</summary>
         public string Warning { get; }
+
+        /// <summary>Set when the refreshed pair is in the session but could not be written to its vault.</summary>
+        public TSheetsAuthException VaultFailure { get; }
+    }
+
+    /// <summary>What one refresh produced: the new connection, and a vault write that failed, if one did.</summary>
+    internal sealed class RefreshResult
+    {
+        public RefreshResult(Connection connection, TSheetsAuthException vaultFailure = null)
+        {
+            Connection = connection;
+            VaultFailure = vaultFailure;
+        }
+
+        public Connection Connection { get; }
+
+        public TSheetsAuthException VaultFailure { get; }
     }
 
     /// <summary>
@@ -43,19 +61,24 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class TokenService
     {
+        /// <summary>How long a process waits for another one refreshing the same vault entry.</summary>
+        internal static readonly TimeSpan VaultLockTimeout = TimeSpan.FromSeconds(60);
+
         private readonly SessionStore store;
         private readonly TokenClient client;
         private readonly IClock clock;
+        private readonly IVaultStore vaults;
 
-        public TokenService(SessionStore store, TokenClient client, IClock clock)
+        public TokenService(SessionStore store, TokenClient client, IClock clock, IVaultStore vaults = null)
         {
             this.store = store ?? throw new ArgumentNullException(nameof(store));
             this.client = client ?? throw new ArgumentNullException(nameof(client));
             this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            this.vaults = vaults;
         }
 
-        public static TokenService CreateDefault() =>
-            new TokenService(SessionStore.Current, new TokenClient(HttpTransport.Shared), SystemClock.Instance);
+        public static TokenService CreateDefault(IVaultStore vaults = null) =>
+            new TokenService(SessionStore.Current, new TokenClient(HttpTransport.Shared), SystemClock.Instance, vaults);
 
         public SessionStore Store => store;
 
@@ -63,7 +86,7 @@ namespace TSheets.Auth
         {
             RequireClientSecret(clientSecret, name);
             var grant = await client.ExchangeCodeAsync(baseUri, clientId, clientSecret, code, redirectUri, name, cancellationToken).ConfigureAwait(false);
-            return Save(Connection.FromGrant(name, grant, clientId, clientSecret, baseUri, clock.UtcNow));
+            return Connection.FromGrant(name, grant, clientId, clientSecret, baseUri, clock.UtcNow);
         }
 
         public async Task<Connection> ConnectWithRefreshTokenAsync(string name, string clientId, SecureString clientSecret, SecureString refreshToken, Uri baseUri, CancellationToken cancellationToken)
@@ -82,18 +105,79 @@ namespace TSheets.Auth
                 connection = new Connection(name, connection.AccessToken, refreshToken, connection.IssuedOn, connection.ExpiresOn, clientId, clientSecret, baseUri, grant.UserId, grant.CompanyId, grant.ClientUrl);
             }
 
-            return Save(connection);
+            return connection;
         }
 
-        public Connection Save(Connection connection)
+        /// <summary>
+        /// Stores a connection in the session and, with <paramref name="vault"/>, in the vault.
+        /// The session always keeps it, even when the vault fails (then a VaultError says so).
+        /// Returns a warning when a corrupt secret was replaced.
+        /// </summary>
+        public string Save(Connection connection, string vault = null)
         {
+            connection = connection.WithVault(vault);
+            store.Set(connection);
+            if (vault == null)
+            {
+                return null;
+            }
+
+            string warning = null;
+            try
+            {
+                var secretName = VaultDocument.SecretName(connection.Name);
+                var existing = Vaults.Read(vault, secretName);
+                if (existing != null)
+                {
+                    try
+                    {
+                        VaultDocument.Parse(existing, connection.Name, vault);
+                    }
+                    catch (TSheetsAuthException) when (!VaultDocument.IsFromNewerModule(existing))
+                    {
+                        warning = $"Replaced the secret '{secretName}' in vault '{vault}', which was not a readable TSheets.Auth connection.";
+                    }
+                }
+
+                Vaults.Write(vault, secretName, VaultDocument.Serialize(connection));
+            }
+            catch (TSheetsAuthException ex)
+            {
+                throw KeptInSession(connection, vault, ex);
+            }
+
+            return warning;
+        }
+
+        /// <summary>Reads a connection from a vault into the session, without a request to TSheets.</summary>
+        public Connection LoadFromVault(string name, string vault)
+        {
+            var secret = Vaults.Read(vault, VaultDocument.SecretName(name))
+                ?? throw new TSheetsAuthException(
+                    ErrorIds.TokenNotFound,
+                    $"There is no TSheets connection named '{name}' in vault '{vault}' (no secret '{VaultDocument.SecretName(name)}'). Sign in with Connect-TSheets -Vault '{vault}', or store a token with Set-TSheetsToken -Vault '{vault}'.",
+                    name);
+            var connection = VaultDocument.Parse(secret, name, vault);
             store.Set(connection);
             return connection;
         }
 
-        public async Task<TokenLookup> GetAsync(string name, RefreshMode mode, CancellationToken cancellationToken)
+        private IVaultStore Vaults => vaults ?? throw new InvalidOperationException("No vault store was given to this TokenService.");
+
+        private static TSheetsAuthException KeptInSession(Connection connection, string vault, TSheetsAuthException cause) =>
+            new TSheetsAuthException(
+                cause.ErrorId,
+                $"The token '{connection.Name}' is in this session but was not saved in vault '{vault}': {cause.Message}",
+                connection.Name,
+                cause);
+
+        /// <summary>
+        /// The session's connection (else the vault's, which then fills the session), refreshed
+        /// first when <paramref name="mode"/> and the policy say so.
+        /// </summary>
+        public async Task<TokenLookup> GetAsync(string name, RefreshMode mode, CancellationToken cancellationToken, string vault = null)
         {
-            var current = store.Get(name) ?? throw NotFound(name);
+            var current = store.Get(name) ?? (vault == null ? throw NotFound(name) : LoadFromVault(name, vault));
             var now = clock.UtcNow;
             var refresh = mode == RefreshMode.Force || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
             if (!refresh || !current.CanRefresh)
@@ -116,10 +200,10 @@ namespace TSheets.Auth
 
             try
             {
-                var fresh = await store.JoinOrStartRefresh(current.Name, () => StartRefresh(current, mode == RefreshMode.Force))
+                var result = await store.JoinOrStartRefresh(current.Name, () => StartRefresh(current, mode == RefreshMode.Force))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
-                return new TokenLookup(fresh, refreshed: !ReferenceEquals(fresh, current));
+                return new TokenLookup(result.Connection, !ReferenceEquals(result.Connection, current), vaultFailure: result.VaultFailure);
             }
             catch (TSheetsAuthException ex)
             {
@@ -144,19 +228,25 @@ namespace TSheets.Auth
         }
 
         /// <summary>Runs under the store's refresh lock: refresh, unless someone already did.</summary>
-        private Task<Connection> StartRefresh(Connection seen, bool forced)
+        private Task<RefreshResult> StartRefresh(Connection seen, bool forced)
         {
             var latest = store.Get(seen.Name) ?? seen;
             if (!ReferenceEquals(latest, seen) && (forced || !RefreshPolicy.IsDue(latest, clock.UtcNow)))
             {
                 // Replaced since this caller looked (another runspace refreshed): that is the answer.
-                return Task.FromResult(latest);
+                return Task.FromResult(new RefreshResult(latest));
             }
 
-            return Task.Run(() => RefreshAndStoreAsync(latest));
+            if (latest.Vault != null && vaults != null)
+            {
+                // Its own thread: the cross-process lock is held across the whole refresh.
+                return Task.Factory.StartNew(() => RefreshVaultHeld(latest, forced), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+
+            return Task.Run(() => RefreshSessionOnlyAsync(latest));
         }
 
-        private async Task<Connection> RefreshAndStoreAsync(Connection from)
+        private async Task<RefreshResult> RefreshSessionOnlyAsync(Connection from)
         {
             // Not the caller's cancellation: once sent, the old refresh token may be spent, so the
             // new pair must be stored even if the user presses Ctrl+C meanwhile.
@@ -164,7 +254,76 @@ namespace TSheets.Auth
                 .ConfigureAwait(false);
             var fresh = from.WithGrant(grant, clock.UtcNow);
             store.Replace(from, fresh);
-            return fresh;
+            return new RefreshResult(fresh);
+        }
+
+        /// <summary>
+        /// A vault-held connection: under a system-wide lock, re-read the vault and refresh only if
+        /// no other process just did; store the rotated pair in the session, then the vault. Across
+        /// machines no lock helps: an <c>invalid_grant</c> sends us back to the vault, and a newer
+        /// pair found there is adopted instead of failing.
+        /// </summary>
+        private RefreshResult RefreshVaultHeld(Connection from, bool forced)
+        {
+            var secretName = VaultDocument.SecretName(from.Name);
+            using (CrossProcessLock.TryAcquire(from.Vault, from.Name, VaultLockTimeout))
+            {
+                var stored = TryReadVault(from);
+                if (stored != null && !stored.HasSameTokens(from) && (forced || !RefreshPolicy.IsDue(stored, clock.UtcNow)))
+                {
+                    return new RefreshResult(Adopt(from, stored));
+                }
+
+                var basis = stored != null && !stored.HasSameTokens(from) ? stored : from;
+                TokenGrant grant;
+                try
+                {
+                    grant = client.RefreshAsync(basis.BaseUri, basis.ClientId, basis.ClientSecret, basis.RefreshToken, basis.AccessToken, basis.Name, CancellationToken.None)
+                        .GetAwaiter().GetResult();
+                }
+                catch (TSheetsAuthException ex) when (ex.ServerError == "invalid_grant")
+                {
+                    var newer = TryReadVault(from);
+                    if (newer != null && !newer.HasSameTokens(basis))
+                    {
+                        return new RefreshResult(Adopt(from, newer));
+                    }
+
+                    throw;
+                }
+
+                var fresh = basis.WithGrant(grant, clock.UtcNow);
+                store.Replace(from, fresh);
+                try
+                {
+                    Vaults.Write(from.Vault, secretName, VaultDocument.Serialize(fresh));
+                    return new RefreshResult(fresh);
+                }
+                catch (TSheetsAuthException ex)
+                {
+                    return new RefreshResult(fresh, KeptInSession(fresh, from.Vault, ex));
+                }
+            }
+        }
+
+        private Connection TryReadVault(Connection connection)
+        {
+            try
+            {
+                var secret = Vaults.Read(connection.Vault, VaultDocument.SecretName(connection.Name));
+                return secret == null ? null : VaultDocument.Parse(secret, connection.Name, connection.Vault);
+            }
+            catch (TSheetsAuthException)
+            {
+                // A vault that cannot be read now does not stop the refresh; the write reports it.
+                return null;
+            }
+        }
+
+        private Connection Adopt(Connection from, Connection stored)
+        {
+            store.Replace(from, stored);
+            return stored;
         }
 
         private static void RequireClientSecret(SecureString clientSecret, string name)

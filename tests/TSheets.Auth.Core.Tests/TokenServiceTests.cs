@@ -223,10 +223,13 @@ namespace TSheets.Auth.Tests
         public async Task ExchangesACodeAndStoresTheConnection()
         {
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
-            var connection = await Service(handler).ConnectWithCodeAsync(
+            var service = Service(handler);
+            var connection = await service.ConnectWithCodeAsync(
                 "acme", "client-id", SecureStrings.FromPlainText("client-secret"), new Uri("https://app.example/cb"), "S.19__code", Samples.BaseUri, CancellationToken.None);
+            Assert.Null(store.Get("acme"));
+            service.Save(connection);
 
-            Assert.Same(connection, store.Get("acme"));
+            Assert.True(store.Get("acme").HasSameTokens(connection));
             Assert.Equal("12345", connection.UserId);
             Assert.True(connection.CanRefresh);
             Assert.Equal(Start, connection.IssuedOn);

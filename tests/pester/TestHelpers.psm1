@@ -181,6 +181,30 @@ function Wait-PwshProcess {
     }
 }
 
+# Writes the SecretManagement stand-in into <Root>/Modules and puts that folder first on
+# PSModulePath (this process and every process it starts). Returns the module's folder.
+function Install-SecretManagementStandIn {
+    param([Parameter(Mandatory)] [string] $Root)
+    $modules = Join-Path $Root 'Modules'
+    $target = Join-Path $modules 'Microsoft.PowerShell.SecretManagement'
+    New-Item -ItemType Directory -Path $target -Force | Out-Null
+    Copy-Item -Path (Join-Path $PSScriptRoot 'SecretManagementStandIn/*') -Destination $target -Force
+    $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
+    $target
+}
+
+function Remove-SecretManagementStandIn {
+    param([Parameter(Mandatory)] [string] $Root)
+    $modules = Join-Path $Root 'Modules'
+    $env:PSModulePath = ($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { $_ -ne $modules }) -join [IO.Path]::PathSeparator
+}
+
+# Makes a stand-in vault fail with a message, report itself locked, or work again.
+function Set-StandInVaultState {
+    param([Parameter(Mandatory)] [string] $StandIn, [hashtable] $Failing = @{}, [string[]] $Locked = @())
+    @{ failing = $Failing; locked = $Locked } | ConvertTo-Json | Set-Content -LiteralPath (Join-Path $StandIn 'control.json')
+}
+
 # A pwsh in a real terminal (tmux), for prompts that read keys: hidden input needs a terminal.
 $script:TmuxSocket = "tsheets-tests-$PID"
 

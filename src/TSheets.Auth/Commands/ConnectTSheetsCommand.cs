@@ -58,6 +58,10 @@ namespace TSheets.Auth.Commands
         [ValidateNotWhiteSpace]
         public string Name { get; set; } = DefaultName;
 
+        [Parameter]
+        [ValidateNotWhiteSpace]
+        public string Vault { get; set; }
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public Uri BaseUri { get; set; }
@@ -70,7 +74,7 @@ namespace TSheets.Auth.Commands
             try
             {
                 var baseUri = UriRules.NormalizeBaseUri(BaseUri);
-                var service = TokenService.CreateDefault();
+                var service = TokenService.CreateDefault(SecretManagementVault.Instance);
                 Connection connection;
                 switch (ParameterSetName)
                 {
@@ -90,6 +94,13 @@ namespace TSheets.Auth.Commands
                         break;
                 }
 
+                var warning = service.Save(connection, Vault);
+                if (warning != null)
+                {
+                    WriteWarning(warning);
+                }
+
+                connection = service.Store.Get(Name);
                 WriteHostMessage(Describe(connection));
                 if (PassThru)
                 {
@@ -181,7 +192,8 @@ namespace TSheets.Auth.Commands
             var where = company == null ? string.Empty : $" of {company}";
             var until = connection.ExpiresOn.HasValue ? $"; the token is valid until {TokenService.Format(connection.ExpiresOn)}" : string.Empty;
             var refresh = connection.CanRefresh ? " and refreshes itself" : string.Empty;
-            return $"Connected '{connection.Name}' to {who}{where}{until}{refresh}.";
+            var saved = connection.Vault == null ? string.Empty : $" Saved in vault '{connection.Vault}'.";
+            return $"Connected '{connection.Name}' to {who}{where}{until}{refresh}.{saved}";
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace TSheets.Auth.Commands
@@ -19,6 +20,10 @@ namespace TSheets.Auth.Commands
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
+        [ValidateNotWhiteSpace]
+        public string Vault { get; set; }
+
+        [Parameter]
         public SwitchParameter AsPlainText { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ForceRefreshSet)]
@@ -29,7 +34,7 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var service = TokenService.CreateDefault();
+            var service = TokenService.CreateDefault(SecretManagementVault.Instance);
             var mode = ForceRefresh ? RefreshMode.Force : NoRefresh ? RefreshMode.Never : RefreshMode.Auto;
             if (!WildcardPattern.ContainsWildcardCharacters(Name))
             {
@@ -37,13 +42,20 @@ namespace TSheets.Auth.Commands
                 return;
             }
 
-            var pattern = new WildcardPattern(Name, WildcardOptions.IgnoreCase);
-            foreach (var connection in service.Store.All())
+            IEnumerable<string> names;
+            try
             {
-                if (pattern.IsMatch(connection.Name))
-                {
-                    WriteToken(service, connection.Name, mode);
-                }
+                names = ConnectionNames.Matching(service.Store, Name, Vault);
+            }
+            catch (TSheetsAuthException ex)
+            {
+                WriteError(ex);
+                return;
+            }
+
+            foreach (var name in names)
+            {
+                WriteToken(service, name, mode);
             }
         }
 
@@ -52,12 +64,17 @@ namespace TSheets.Auth.Commands
             TokenLookup lookup;
             try
             {
-                lookup = Wait(service.GetAsync(name, mode, CancellationToken));
+                lookup = Wait(service.GetAsync(name, mode, CancellationToken, Vault));
             }
             catch (TSheetsAuthException ex)
             {
                 WriteError(ex);
                 return;
+            }
+
+            if (lookup.VaultFailure != null)
+            {
+                WriteError(lookup.VaultFailure);
             }
 
             if (lookup.Warning != null)

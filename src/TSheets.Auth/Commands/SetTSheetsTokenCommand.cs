@@ -47,6 +47,10 @@ namespace TSheets.Auth.Commands
         public string Name { get; set; }
 
         [Parameter]
+        [ValidateNotWhiteSpace]
+        public string Vault { get; set; }
+
+        [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord()
@@ -54,22 +58,28 @@ namespace TSheets.Auth.Commands
             try
             {
                 var connection = ParameterSetName == InputObjectSet ? Connection.FromToken(InputObject, Name) : FromParameters();
-                var service = TokenService.CreateDefault();
-                if (!ShouldProcess($"TSheets connection '{connection.Name}'", "Store the token in the session"))
+                var service = TokenService.CreateDefault(SecretManagementVault.Instance);
+                var where = Vault == null ? "the session" : $"the session and vault '{Vault}'";
+                if (!ShouldProcess($"TSheets connection '{connection.Name}'", $"Store the token in {where}"))
                 {
                     return;
                 }
 
-                service.Save(connection);
+                var warning = service.Save(connection, Vault);
+                if (warning != null)
+                {
+                    WriteWarning(warning);
+                }
+
                 if (connection.RefreshToken != null && !connection.CanRefresh)
                 {
                     WriteWarning($"The token '{connection.Name}' has a refresh token but no client ID and secret, so it cannot be refreshed. Add -ClientId and -ClientSecret.");
                 }
 
-                WriteVerbose($"Stored the token '{connection.Name}' in the session; it is valid until {TokenService.Format(connection.ExpiresOn)}.");
+                WriteVerbose($"Stored the token '{connection.Name}' in {where}; it is valid until {TokenService.Format(connection.ExpiresOn)}.");
                 if (PassThru)
                 {
-                    WriteObject(connection.ToToken());
+                    WriteObject(service.Store.Get(connection.Name).ToToken());
                 }
             }
             catch (TSheetsAuthException ex)
