@@ -16,6 +16,7 @@
         'Set-TSheetsToken'
         'Get-TSheetsToken'
         'Disconnect-TSheets'
+        'Invoke-TSheetsRestMethod'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

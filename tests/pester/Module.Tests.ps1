@@ -6,7 +6,7 @@ BeforeAll {
 Describe 'The module as it ships' {
     It 'exports exactly the cmdlets in the manifest' {
         $exported = (Get-Module TSheets.Auth).ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Connect-TSheets', 'Disconnect-TSheets', 'Get-TSheetsToken', 'New-TSheetsAuthorizationUrl', 'Set-TSheetsToken')
+        $exported | Should -Be @('Connect-TSheets', 'Disconnect-TSheets', 'Get-TSheetsToken', 'Invoke-TSheetsRestMethod', 'New-TSheetsAuthorizationUrl', 'Set-TSheetsToken')
         (Get-Module TSheets.Auth).Version | Should -BeGreaterThan ([version]'0.0.0')
     }
 

@@ -1,0 +1,154 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    $emulator = Start-TSheetsEmulator
+}
+
+AfterAll {
+    if ($emulator) { Stop-TSheetsEmulator $emulator }
+}
+
+Describe 'Invoke-TSheetsRestMethod' {
+    BeforeEach {
+        Reset-Emulator $emulator
+        $client = New-EmulatorClient $emulator
+        $name = New-ConnectionName
+        $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
+        Set-TSheetsToken -Name $name -BaseUri $emulator.BaseUri -ClientId $client.ClientId -ClientSecret $client.ClientSecret `
+            -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
+            -ExpiresOn ([DateTimeOffset]::UtcNow.AddDays(9))
+        function Invoke-Api {
+            [CmdletBinding()]
+            param([Parameter(Position = 0)] [string] $Path, [hashtable] $More = @{})
+            Invoke-TSheetsRestMethod -Path $Path -Name $name -TimeoutSec 30 @More
+        }
+    }
+
+    It 'GETs current_user as typed objects, with the bearer token' {
+        $me = Invoke-Api current_user
+        $user = $me.results.users.'12345'
+        $user.id | Should -Be 12345
+        $user.id | Should -BeOfType ([int])
+        $user.active | Should -BeOfType ([bool])
+        $user.permissions.admin | Should -BeTrue
+        $me.more | Should -BeFalse
+        $sent = (Get-EmulatorStats $emulator).api_requests[0]
+        $sent.has_bearer | Should -BeTrue
+        $sent.path | Should -Be '/api/v1/current_user'
+    }
+
+    It 'sends -Query encoded, lists comma-separated, booleans in lower case' {
+        $echo = Invoke-Api echo -More @{ Query = [ordered]@{ ids = 1, 2, 3; active = $true; name = 'a b&c' } }
+        $echo.query.ids | Should -Be '1,2,3'
+        $echo.query.active | Should -Be 'true'
+        $echo.query.name | Should -Be 'a b&c'
+        $echo.method | Should -Be 'GET'
+        $echo.headers.PSObject.Properties.Name | Should -Not -Contain 'Authorization'
+    }
+
+    It 'POSTs a hashtable as JSON, and PUTs a JSON string as it is' {
+        $echo = Invoke-Api /echo -More @{ Method = 'POST'; Body = @{ data = @(@{ user_id = 1001; notes = 'hi'; on = $true }) } }
+        $echo.method | Should -Be 'POST'
+        $echo.content_type | Should -BeLike 'application/json*'
+        $sent = $echo.body | ConvertFrom-Json
+        $sent.data[0].user_id | Should -Be 1001
+        $sent.data[0].notes | Should -Be 'hi'
+        $sent.data[0].on | Should -BeTrue
+        (Invoke-Api echo -More @{ Method = 'PUT'; Body = '{"data":[]}' }).body | Should -BeExactly '{"data":[]}'
+    }
+
+    It 'follows pages with -All, one object per page, so one line lists every user' {
+        $pages = Invoke-Api users -More @{ All = $true }
+        $pages.Count | Should -Be 3
+        $users = $pages | ForEach-Object { $_.results.users.PSObject.Properties.Value }
+        $users.Count | Should -Be 450
+        ($users.id | Sort-Object -Unique).Count | Should -Be 450
+        (Get-EmulatorStats $emulator).api_requests.query.page | Should -Be @('1', '2', '3')
+    }
+
+    It 'starts -All at the page given in -Query' {
+        $pages = Invoke-Api users -More @{ All = $true; Query = @{ page = 2; limit = 200 } }
+        $pages.Count | Should -Be 2
+    }
+
+    It 'sends the managed client header when asked' {
+        Invoke-Api current_user -More @{ ManagedClientId = '4242' } | Out-Null
+        (Get-EmulatorStats $emulator).api_requests[0].managed_client_id | Should -Be '4242'
+    }
+
+    It 'refreshes once after a 401 and retries' {
+        Invoke-Emulator $emulator '/_emulator/tokens/expire' -Method Post -Body @{ access_token = $minted.access_token } | Out-Null
+        $me = Invoke-Api current_user -Verbose 4>&1 | Tee-Object -Variable stream | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $me.results.users.'12345'.username | Should -Be 'admin'
+        ($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'GET current_user -> 401.*\n.*refreshing'
+        $stats = Get-EmulatorStats $emulator
+        $stats.grants.refresh_token | Should -Be 1
+        $stats.api_requests.status | Should -Be @(401, 200)
+    }
+
+    It 'reports an expired web-UI token as TokenExpired with what to do' {
+        $webUi = New-EmulatorToken $emulator -NotRefreshable
+        Set-TSheetsToken -Name $name -AccessToken ($webUi.access_token | ConvertTo-TestSecureString) -BaseUri $emulator.BaseUri
+        Invoke-Emulator $emulator '/_emulator/tokens/expire' -Method Post -Body @{ access_token = $webUi.access_token } | Out-Null
+        $err = { Invoke-Api current_user } | Should -Throw -ErrorId 'TokenExpired,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
+        $err.Exception.Message | Should -Match 'web UI'
+        (Get-EmulatorStats $emulator).grants.total | Should -Be 0
+    }
+
+    It 'honours Retry-After on 429' {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json'; headers = @{ 'Retry-After' = '1' } }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        (Invoke-Api current_user).results | Should -Not -BeNullOrEmpty
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 200)
+    }
+
+    It 'backs off on 429 without Retry-After, then reports RateLimited when retries run out' {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json'; times = 2 }
+        $err = { Invoke-Api current_user -More @{ MaximumRetryCount = 1 } } |
+            Should -Throw -ErrorId 'RateLimited,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
+        $err.Exception.Message | Should -Match 'Too Many Requests'
+        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 429)
+    }
+
+    It 'retries a 503 and succeeds' {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 503; body = 'maintenance'; content_type = 'text/plain' }
+        (Invoke-Api current_user).results.users.'12345'.id | Should -Be 12345
+        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(503, 200)
+    }
+
+    It 'reports <Status> as <ErrorId> with TSheets'' message' -TestCases @(
+        @{ Status = 499; ErrorId = 'IpBlocked'; Type = 'application/json'; Body = '{"error":{"code":499,"message":"Blocked by IP filter"}}'; Said = 'IP restrictions' }
+        @{ Status = 417; ErrorId = 'ApiError'; Type = 'application/json'; Body = '{"error":{"code":417,"message":"Expectation Failed: user_ids is invalid"}}'; Said = 'HTTP 417: 417: Expectation Failed: user_ids is invalid' }
+        @{ Status = 402; ErrorId = 'ApiError'; Type = 'text/plain'; Body = 'Payment Required: billing is not current'; Said = 'Payment Required: billing is not current' }
+        @{ Status = 400; ErrorId = 'ApiError'; Type = 'application/json'; Body = '{"error":"invalid_request","error_description":"bad filter"}'; Said = 'invalid_request: bad filter' }
+        @{ Status = 500; ErrorId = 'ServiceUnavailable'; Type = 'text/plain'; Body = 'oops'; Said = 'oops' }
+    ) {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = $Status; body = $Body; content_type = $Type }
+        $err = { Invoke-Api current_user -More @{ MaximumRetryCount = 0 } } |
+            Should -Throw -ErrorId "$ErrorId,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand" -PassThru
+        $err.Exception.Message | Should -Match ([regex]::Escape($Said))
+        $err.Exception.StatusCode | Should -Be $Status
+    }
+
+    It 'reports a response that is not JSON as InvalidServerResponse' {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 200; body = '<html><title>Proxy login</title></html>'; content_type = 'text/html' }
+        $err = { Invoke-Api current_user } | Should -Throw -ErrorId 'InvalidServerResponse,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
+        $err.Exception.Message | Should -Match 'Proxy login'
+    }
+
+    It 'refuses a path that leaves the base URI' -TestCases @(
+        @{ Path = 'https://evil.example/steal' }
+        @{ Path = '//evil.example/steal' }
+        @{ Path = '../../other' }
+    ) {
+        { Invoke-Api $Path } | Should -Throw -ErrorId 'InvalidBaseUri,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
+        (Get-EmulatorStats $emulator).api_requests.Count | Should -Be 0
+    }
+
+    It 'says in verbose the method, path, status and timing, and never the token' {
+        $text = Invoke-Api current_user -Verbose 4>&1 | Out-String
+        $text | Should -Match 'GET current_user -> 200 in \d+ ms'
+        $text | Should -Not -Match ([regex]::Escape($minted.access_token))
+    }
+}
