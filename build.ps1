@@ -6,12 +6,14 @@
     -Task Test     builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
                    and ends with one line: "N passed, N failed". Exits non-zero on any failure.
     -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
+    -Task Package  builds and publishes out/TSheets.Auth with Publish-PSResource to a local file
+                   repository in out/repository: the .nupkg the PowerShell Gallery would receive.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -61,10 +63,15 @@ function Invoke-Build {
     if (Test-Path -LiteralPath $ModuleDir) { Remove-Item -LiteralPath $ModuleDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ModuleDir | Out-Null
     Copy-Item -Path (Join-Path $bin '*.dll') -Destination $ModuleDir
-    Copy-Item -LiteralPath (Join-Path $bin 'TSheets.Auth.Format.ps1xml') -Destination $ModuleDir
+    Copy-Item -LiteralPath (Join-Path $bin 'TSheets.Auth.Format.ps1xml'), (Join-Path $Root 'LICENSE') -Destination $ModuleDir
     $manifest = Get-Content -LiteralPath (Join-Path $Root 'TSheets.Auth.psd1') -Raw
     $manifest = $manifest -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$(Get-ModuleVersion)'"
     Set-Content -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1') -Value $manifest -Encoding utf8
+
+    # Help is generated from docs/help against the real parameter metadata, in a fresh pwsh
+    # (importing the module here would keep this session from rebuilding it).
+    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Build-Help.ps1') -ModulePath $ModuleDir -SourcePath (Join-Path $Root 'docs/help')
+    if ($LASTEXITCODE -ne 0) { throw 'The help does not match the cmdlets (see above).' }
     Write-Host "Module laid out in $ModuleDir"
 }
 
@@ -120,8 +127,25 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $repository = Join-Path $Out 'repository'
+    if (Test-Path -LiteralPath $repository) { Remove-Item -LiteralPath $repository -Recurse -Force }
+    New-Item -ItemType Directory -Path $repository | Out-Null
+    $name = "TSheetsAuthBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+    try {
+        Publish-PSResource -Path $ModuleDir -Repository $name
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    Get-ChildItem -LiteralPath $repository -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
 }

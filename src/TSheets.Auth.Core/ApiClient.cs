@@ -193,7 +193,7 @@ namespace TSheets.Auth
             {
                 return JsonValues.Parse(answer.Body);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException || ex is ArgumentException)
             {
                 var what = ServerError.LooksLikeHtml(answer.Body, answer.ContentType) ? ServerError.Parse(answer.Body, answer.ContentType).Message : $"a '{answer.ContentType ?? "untyped"}' body";
                 throw new TSheetsAuthException(

@@ -117,11 +117,21 @@ namespace TSheets.Auth
                 "The answer's 'state' does not match this sign-in, so it may not come from it: nothing was sent to TSheets. Start the sign-in again.",
                 target);
 
-        private static bool SameEndpoint(Uri a, Uri b) =>
-            string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
-            && a.Port == b.Port
-            && string.Equals(a.AbsolutePath.TrimEnd('/'), b.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
+        private static bool SameEndpoint(Uri a, Uri b)
+        {
+            try
+            {
+                return string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
+                    && a.Port == b.Port
+                    && string.Equals(a.AbsolutePath.TrimEnd('/'), b.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
+            }
+            catch (UriFormatException)
+            {
+                // A host that is not a valid name (found by fuzzing): certainly not the redirect URI.
+                return false;
+            }
+        }
 
         private static string Truncate(string text) =>
             text.Length <= 300 ? text : text.Substring(0, 300) + "...";

@@ -107,7 +107,7 @@ namespace TSheets.Auth
                 {
                     throw new TSheetsAuthException(
                         ErrorIds.ServiceUnavailable,
-                        $"TSheets at {host} could not be reached: {Innermost(ex)}",
+                        $"TSheets at {host} could not be reached: {Explain(ex)}",
                         target,
                         ex);
                 }
@@ -158,6 +158,37 @@ namespace TSheets.Auth
                 ErrorIds.InvalidServerResponse,
                 $"The answer from {host} is larger than {MaxResponseBytes / 1024} KB, which no TSheets answer is.",
                 target);
+
+        /// <summary>What went wrong, in words: refused, name not found, TLS, or the runtime's own message.</summary>
+        private static string Explain(Exception ex)
+        {
+            for (var inner = ex; inner != null; inner = inner.InnerException)
+            {
+                if (inner is System.Net.Sockets.SocketException socket)
+                {
+                    switch (socket.SocketErrorCode)
+                    {
+                        case System.Net.Sockets.SocketError.ConnectionRefused:
+                            return $"the connection was refused (nothing listens there, or a firewall said no). ({socket.Message})";
+                        case System.Net.Sockets.SocketError.HostNotFound:
+                        case System.Net.Sockets.SocketError.NoData:
+                        case System.Net.Sockets.SocketError.TryAgain:
+                            return $"the name could not be resolved (DNS); check the address and the network. ({socket.Message})";
+                        case System.Net.Sockets.SocketError.TimedOut:
+                        case System.Net.Sockets.SocketError.HostUnreachable:
+                        case System.Net.Sockets.SocketError.NetworkUnreachable:
+                            return $"the network did not reach it. ({socket.Message})";
+                    }
+                }
+
+                if (inner is AuthenticationException)
+                {
+                    return $"the TLS connection failed (an invalid or intercepted certificate, or no common TLS version): {Innermost(inner)}";
+                }
+            }
+
+            return Innermost(ex);
+        }
 
         private static string Innermost(Exception ex)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -34,7 +35,7 @@ namespace TSheets.Auth
     public sealed class LoopbackListener : IDisposable
     {
         private readonly List<TcpListener> sockets = new List<TcpListener>();
-        private readonly ConcurrentDictionary<TcpClient, bool> connections = new ConcurrentDictionary<TcpClient, bool>();
+        private readonly ConcurrentDictionary<TcpClient, DateTime> connections = new ConcurrentDictionary<TcpClient, DateTime>();
         private readonly TaskCompletionSource<string> outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private readonly Uri redirectUri;
@@ -188,13 +189,24 @@ namespace TSheets.Auth
                     return;
                 }
 
-                if (connections.Count >= limits.MaxConnections || Volatile.Read(ref disposed) == 1)
+                if (Volatile.Read(ref disposed) == 1)
                 {
                     client.Dispose();
-                    continue;
+                    return;
                 }
 
-                connections[client] = true;
+                if (connections.Count >= limits.MaxConnections)
+                {
+                    // Full (a flood of idle connections): drop the oldest, so the newest, which may
+                    // be the browser's real callback, is still served.
+                    var oldest = connections.OrderBy(c => c.Value).Select(c => c.Key).FirstOrDefault();
+                    if (oldest != null && connections.TryRemove(oldest, out _))
+                    {
+                        oldest.Dispose();
+                    }
+                }
+
+                connections[client] = DateTime.UtcNow;
                 _ = ServeAsync(client);
             }
         }
@@ -267,7 +279,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The answer to one request; <paramref name="settle"/> ends the wait once the answer is sent.</summary>
-        private byte[] Handle(string head, out Action settle)
+        internal byte[] Handle(string head, out Action settle)
         {
             settle = null;
             var requestLine = head.Split(new[] { "\r\n" }, 2, StringSplitOptions.None)[0].Split(' ');

@@ -13,10 +13,11 @@ namespace TSheets.Auth
         public const string Mask = "***";
 
         private static readonly Regex Shapes = new Regex(
-            // TSheets access tokens and codes (S.7__..., S.19__...), long hex (refresh tokens,
-            // client secrets), bearer headers, and secret-named form or JSON fields.
+            // TSheets access tokens and codes (S.7__..., S.19__...), 40+ hex digits (refresh tokens,
+            // client secrets; client IDs are shorter and stay readable), bearer headers, and
+            // secret-named form or JSON fields.
             @"S\.\d+__[A-Za-z0-9_\-]+"
-            + @"|\b[0-9A-Fa-f]{32,}\b"
+            + @"|\b[0-9A-Fa-f]{40,}\b"
             + @"|(?<=\bBearer\s+)[^\s""',;]+"
             + @"|(?<=\b(?:access_token|refresh_token|client_secret|code|token)=)[^&\s""']+"
             + @"|(?<=""(?:access_token|refresh_token|client_secret|code)""\s*:\s*"")[^""]*",

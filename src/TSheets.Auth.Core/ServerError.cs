@@ -59,7 +59,7 @@ namespace TSheets.Auth
                         }
                     }
                 }
-                catch (JsonException)
+                catch (Exception ex) when (ex is JsonException || ex is ArgumentException)
                 {
                     // Not JSON after all: fall through to plain text.
                 }

@@ -38,6 +38,28 @@ namespace TSheets.Auth
 
         public string Vault { get; internal set; }
 
+        /// <summary>How long the access token has left, for people: "9d 23h", "42m", "expired"; null when unknown.</summary>
+        public string TimeLeft
+        {
+            get
+            {
+                if (!ExpiresOn.HasValue)
+                {
+                    return null;
+                }
+
+                var left = ExpiresOn.Value - DateTimeOffset.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    return "expired";
+                }
+
+                return left.TotalDays >= 1 ? $"{(int)left.TotalDays}d {left.Hours}h"
+                    : left.TotalHours >= 1 ? $"{(int)left.TotalHours}h {left.Minutes}m"
+                    : $"{Math.Max(1, (int)left.TotalMinutes)}m";
+            }
+        }
+
         /// <summary>True when a refresh token and the client credentials are all at hand.</summary>
         public bool CanRefresh => RefreshToken != null && !string.IsNullOrEmpty(ClientId) && ClientSecret != null;
 

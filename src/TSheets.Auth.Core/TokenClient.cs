@@ -14,13 +14,16 @@ namespace TSheets.Auth
     {
         public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
+        /// <summary>Environment variable overriding <see cref="DefaultTimeout"/> (1 to 300 seconds), for slow links.</summary>
+        public const string TimeoutVariable = "TSHEETS_AUTH_GRANT_TIMEOUT_SEC";
+
         private readonly HttpTransport transport;
         private readonly TimeSpan timeout;
 
         public TokenClient(HttpTransport transport, TimeSpan? timeout = null)
         {
             this.transport = transport ?? throw new ArgumentNullException(nameof(transport));
-            this.timeout = timeout ?? DefaultTimeout;
+            this.timeout = timeout ?? ConfiguredTimeout();
         }
 
         public Task<TokenGrant> ExchangeCodeAsync(Uri baseUri, string clientId, SecureString clientSecret, string code, Uri redirectUri, object target, CancellationToken cancellationToken)
@@ -68,6 +71,12 @@ namespace TSheets.Auth
                 var result = await transport.SendAsync(request, timeout, target, cancellationToken).ConfigureAwait(false);
                 return TokenGrant.Parse(result, target, secrets);
             }
+        }
+
+        private static TimeSpan ConfiguredTimeout()
+        {
+            var text = Environment.GetEnvironmentVariable(TimeoutVariable);
+            return int.TryParse(text, out var seconds) && seconds >= 1 && seconds <= 300 ? TimeSpan.FromSeconds(seconds) : DefaultTimeout;
         }
 
         private static KeyValuePair<string, string> Field(string name, string value) => new KeyValuePair<string, string>(name, value);

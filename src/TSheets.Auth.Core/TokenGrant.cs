@@ -114,8 +114,9 @@ namespace TSheets.Auth
                     return grant;
                 }
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException || ex is ArgumentException)
             {
+                // ArgumentException: text that cannot be UTF-8 (a lone surrogate).
                 throw new TSheetsAuthException(ErrorIds.InvalidServerResponse, "The token endpoint's answer is not valid JSON.", target, ex) { StatusCode = result.StatusCode };
             }
         }

@@ -82,7 +82,7 @@ namespace TSheets.Auth
                         vault);
                 }
             }
-            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException || (ex is TSheetsAuthException t && t.ErrorId == ErrorIds.InvalidBaseUri))
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is ArgumentException || ex is InvalidOperationException || ex is UriFormatException || (ex is TSheetsAuthException t && t.ErrorId == ErrorIds.InvalidBaseUri))
             {
                 throw Corrupt(connectionName, vault, ex);
             }
@@ -102,7 +102,7 @@ namespace TSheets.Auth
                         && number > CurrentVersion;
                 }
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException || ex is ArgumentException)
             {
                 return false;
             }

@@ -41,11 +41,23 @@ namespace TSheets.Auth.Commands
             }
         }
 
-        /// <summary>A message for the person at the host (an information record, like Write-Host), never output.</summary>
-        protected void WriteHostMessage(string message)
+        /// <summary>
+        /// A message for the person at the host (an information record, like Write-Host), never
+        /// output. Scrubbed, unless it is an authorization URL, which holds no secret by
+        /// construction and must reach the user intact.
+        /// </summary>
+        protected void WriteHostMessage(string message, bool scrub = true)
         {
-            WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST" });
+            WriteInformation(new HostInformationMessage { Message = scrub ? Redactor.Scrub(message) : message }, new[] { "PSHOST" });
         }
+
+        // Every cmdlet writes through these, so verbose, debug and warning text passes the same
+        // redaction as error messages (see Redactor).
+        protected new void WriteVerbose(string text) => base.WriteVerbose(Redactor.Scrub(text));
+
+        protected new void WriteWarning(string text) => base.WriteWarning(Redactor.Scrub(text));
+
+        protected new void WriteDebug(string text) => base.WriteDebug(Redactor.Scrub(text));
 
         protected void ThrowTerminatingError(TSheetsAuthException exception) => ThrowTerminatingError(ErrorMapping.ToRecord(exception));
 

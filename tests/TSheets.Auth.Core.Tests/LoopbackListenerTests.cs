@@ -200,6 +200,37 @@ namespace TSheets.Auth.Tests
         }
 
         [Fact]
+        public async Task StillTakesTheRealCallbackAfterAFloodOfIdleConnections()
+        {
+            var port = FreePort();
+            using var listener = LoopbackListener.Start(Redirect(port), State);
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            var flood = new TcpClient[100];
+            try
+            {
+                for (var i = 0; i < flood.Length; i++)
+                {
+                    flood[i] = new TcpClient();
+                    await flood[i].ConnectAsync(IPAddress.Loopback, port);
+                    await flood[i].GetStream().WriteAsync(Encoding.ASCII.GetBytes("GET /call"));
+                }
+
+                var watch = Stopwatch.StartNew();
+                var page = await Get(port, $"/callback?code=after-flood&state={State}");
+                Assert.StartsWith("HTTP/1.1 200", page);
+                Assert.Equal("after-flood", await wait);
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+            }
+            finally
+            {
+                foreach (var client in flood)
+                {
+                    client?.Dispose();
+                }
+            }
+        }
+
+        [Fact]
         public async Task AnswersASecondCallbackAfterTheFirst()
         {
             var port = FreePort();

@@ -155,7 +155,7 @@ namespace TSheets.Auth.Tests
             var callers = Enumerable.Range(0, 64)
                 .Select(_ => Task.Run(() => service.GetAsync("default", RefreshMode.Auto, CancellationToken.None)))
                 .ToArray();
-            await Task.Delay(200);
+            await Task.Delay(1000);   // every caller has asked (generous: the machine may be busy)
             release.SetResult(true);
             var lookups = await Task.WhenAll(callers);
 
@@ -180,7 +180,7 @@ namespace TSheets.Auth.Tests
             var callers = Enumerable.Range(0, 16)
                 .Select(_ => Task.Run(() => service.GetAsync("default", RefreshMode.Auto, CancellationToken.None)))
                 .ToArray();
-            await Task.Delay(200);
+            await Task.Delay(1000);
             release.SetResult(true);
             foreach (var caller in callers)
             {

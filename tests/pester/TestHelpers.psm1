@@ -120,8 +120,8 @@ function New-ConnectionName { "t-$([guid]::NewGuid().ToString('n').Substring(0, 
 
 # Runs a script in a new pwsh with the module imported; returns its output lines, exit code and time.
 function Invoke-FreshPwsh {
-    param([Parameter(Mandatory)] [string] $Script, [string[]] $PwshArguments = @('-NoProfile', '-NonInteractive'))
-    $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
+    param([Parameter(Mandatory)] [string] $Script, [string[]] $PwshArguments = @('-NoProfile', '-NonInteractive'), [switch] $NoImport)
+    $prelude = "`$ErrorActionPreference = 'Stop'; " + $(if ($NoImport) { '' } else { "Import-Module '$(Get-TestModulePath)'; " })
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script))
     $watch = [Diagnostics.Stopwatch]::StartNew()
     $output = & (Get-PwshPath) @PwshArguments -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
@@ -190,6 +190,9 @@ function Install-SecretManagementStandIn {
     New-Item -ItemType Directory -Path $target -Force | Out-Null
     Copy-Item -Path (Join-Path $PSScriptRoot 'SecretManagementStandIn/*') -Destination $target -Force
     $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
+    # A stand-in another test file loaded (from its own, now deleted, folder) must not answer for this one.
+    Remove-Module Microsoft.PowerShell.SecretManagement -Force -ErrorAction Ignore
+    Import-Module (Join-Path $target 'Microsoft.PowerShell.SecretManagement.psd1') -Force -Global
     $target
 }
 
@@ -197,6 +200,7 @@ function Remove-SecretManagementStandIn {
     param([Parameter(Mandatory)] [string] $Root)
     $modules = Join-Path $Root 'Modules'
     $env:PSModulePath = ($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { $_ -ne $modules }) -join [IO.Path]::PathSeparator
+    Remove-Module Microsoft.PowerShell.SecretManagement -Force -ErrorAction Ignore
 }
 
 # Makes a stand-in vault fail with a message, report itself locked, or work again.

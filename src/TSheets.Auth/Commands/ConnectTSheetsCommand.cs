@@ -55,10 +55,12 @@ namespace TSheets.Auth.Commands
         public SecureString RefreshToken { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Vault { get; set; }
 
@@ -71,6 +73,16 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
+            // The code (bare or inside the pasted address) is a secret that arrives as a string:
+            // keep it out of the invocation info that error records and Get-Error display.
+            foreach (var secretParameter in new[] { nameof(AuthorizationCode), nameof(RedirectedUrl) })
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(secretParameter))
+                {
+                    MyInvocation.BoundParameters[secretParameter] = Redactor.Mask;
+                }
+            }
+
             try
             {
                 var baseUri = UriRules.NormalizeBaseUri(BaseUri);
@@ -162,7 +174,7 @@ namespace TSheets.Auth.Commands
 
         private void ShowAuthorizationUrl(AuthorizationRequest request, bool loopback)
         {
-            WriteHostMessage($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}");
+            WriteHostMessage($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}", scrub: false);
             if (NoBrowser)
             {
                 if (loopback)

@@ -12,11 +12,13 @@ namespace TSheets.Auth.Commands
     public sealed class DisconnectTSheetsCommand : TSheetsCmdlet
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         [SupportsWildcards]
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Vault { get; set; }
 

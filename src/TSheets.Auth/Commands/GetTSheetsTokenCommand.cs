@@ -15,11 +15,13 @@ namespace TSheets.Auth.Commands
         private const string NoRefreshSet = "NoRefresh";
 
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         [SupportsWildcards]
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Vault { get; set; }
 

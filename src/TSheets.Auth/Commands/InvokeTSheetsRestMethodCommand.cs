@@ -40,10 +40,12 @@ namespace TSheets.Auth.Commands
         public string ManagedClientId { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Vault { get; set; }
 

@@ -43,10 +43,12 @@ namespace TSheets.Auth.Commands
         public TSheetsToken InputObject { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Name { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Vault { get; set; }
 

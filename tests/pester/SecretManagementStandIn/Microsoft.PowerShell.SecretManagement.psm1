@@ -1,11 +1,38 @@
-# Stand-in SecretManagement: the real commands and parameters, secrets in store.json beside this
-# file (test data only), and a control.json that makes a vault fail or report itself locked:
-#   { "failing": { "Ops": "the disk is on fire" }, "locked": [ "Ops" ] }
+# Stand-in SecretManagement: the real commands and parameters; vaults registered where the real
+# module keeps them (the per-user vaultinfo file, under $env:HOME on Linux and macOS), secrets in
+# store.json beside this file (test data only), and a control.json that makes a vault fail or
+# report itself locked:  { "failing": { "Ops": "the disk is on fire" }, "locked": [ "Ops" ] }
 Set-StrictMode -Version 3.0
 
 $script:StorePath = Join-Path $PSScriptRoot 'store.json'
 $script:ControlPath = Join-Path $PSScriptRoot 'control.json'
 $script:LockPath = Join-Path $PSScriptRoot 'store.lock'
+
+function Get-RegistryPath {
+    if ($IsWindows) { Join-Path $env:LOCALAPPDATA 'Microsoft/PowerShell/secretmanagement/secretvaultregistry/vaultinfo' }
+    else { Join-Path $env:HOME '.secretmanagement/secretvaultregistry/vaultinfo' }
+}
+
+# The registered vaults, as the real module's registry file holds them.
+function Read-Registry {
+    $path = Get-RegistryPath
+    $registry = if (Test-Path -LiteralPath $path) { Get-Content -LiteralPath $path -Raw | ConvertFrom-Json } else { $null }
+    if (-not $registry) { $registry = [pscustomobject]@{ DefaultVaultName = ''; Vaults = [pscustomobject]@{} } }
+    $registry
+}
+
+function Write-Registry($Registry) {
+    $path = Get-RegistryPath
+    New-Item -ItemType Directory -Path (Split-Path $path) -Force | Out-Null
+    $Registry | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath $path -Encoding utf8
+}
+
+function Get-RegisteredVault {
+    $registry = Read-Registry
+    foreach ($vault in $registry.Vaults.PSObject.Properties) {
+        [pscustomobject]@{ name = $vault.Name; moduleName = $vault.Value.ModuleName; isDefault = $vault.Name -eq $registry.DefaultVaultName }
+    }
+}
 
 # Read-modify-write under an exclusive file lock: several processes share the store.
 function Use-Store([scriptblock] $Action, [switch] $Write) {
@@ -16,11 +43,11 @@ function Use-Store([scriptblock] $Action, [switch] $Write) {
     }
     try {
         $store = if (Test-Path -LiteralPath $script:StorePath) { Get-Content -LiteralPath $script:StorePath -Raw | ConvertFrom-Json } else { $null }
-        if (-not $store) { $store = [pscustomobject]@{ vaults = @(); secrets = @() } }
-        $store.vaults = @($store.vaults)
+        if (-not $store) { $store = [pscustomobject]@{ secrets = @() } }
         $store.secrets = @($store.secrets)
+        $store | Add-Member -NotePropertyName vaults -NotePropertyValue @(Get-RegisteredVault) -Force
         $result = & $Action $store
-        if ($Write) { $store | ConvertTo-Json -Depth 8 | Set-Content -LiteralPath $script:StorePath -Encoding utf8 }
+        if ($Write) { [pscustomobject]@{ secrets = $store.secrets } | ConvertTo-Json -Depth 8 | Set-Content -LiteralPath $script:StorePath -Encoding utf8 }
         $result
     }
     finally { $lock.Dispose() }
@@ -200,19 +227,22 @@ function Register-SecretVault {
         [string] $Description
     )
     if (-not $Name) { $Name = $ModuleName }
-    Use-Store -Write {
-        param($store)
-        if (($store.vaults | Where-Object name -EQ $Name) -and -not $AllowClobber) { throw [System.InvalidOperationException]::new("Vault $Name is already registered.") }
-        $isDefault = $DefaultVault.IsPresent -or $store.vaults.Count -eq 0
-        if ($isDefault) { foreach ($v in $store.vaults) { $v.isDefault = $false } }
-        $store.vaults = @($store.vaults | Where-Object name -NE $Name) + [pscustomobject]@{ name = $Name; moduleName = $ModuleName; isDefault = $isDefault }
-    } | Out-Null
+    $registry = Read-Registry
+    if ($registry.Vaults.PSObject.Properties[$Name] -and -not $AllowClobber) { throw [System.InvalidOperationException]::new("Vault $Name is already registered.") }
+    $registry.Vaults | Add-Member -NotePropertyName $Name -NotePropertyValue ([pscustomobject]@{ ModuleName = $ModuleName; VaultParameters = $VaultParameters; ImplementingFunctions = $true }) -Force
+    if ($DefaultVault -or -not $registry.DefaultVaultName) { $registry.DefaultVaultName = $Name }
+    Write-Registry $registry
 }
 
 function Unregister-SecretVault {
     [CmdletBinding(SupportsShouldProcess)]
     param([Parameter(Mandatory, Position = 0)] [string[]] $Name)
-    Use-Store -Write { param($store) $store.vaults = @($store.vaults | Where-Object { $Name -notcontains $_.name }) } | Out-Null
+    $registry = Read-Registry
+    foreach ($vault in $Name) {
+        $registry.Vaults.PSObject.Properties.Remove($vault)
+        if ($registry.DefaultVaultName -eq $vault) { $registry.DefaultVaultName = '' }
+    }
+    Write-Registry $registry
 }
 
 function Test-SecretVault {
