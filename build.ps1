@@ -6,6 +6,9 @@
     -Task Test     builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
                    and ends with one line: "N passed, N failed". Exits non-zero on any failure.
     -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
+    -Task Bench    builds, starts the emulator, and measures import time, token calls, refresh,
+                   sign-in and API calls side by side with their baselines; prints a table and
+                   writes out/bench.json. Never asserts a time.
     -Task Package  builds and publishes out/TSheets.Auth with Publish-PSResource to a local file
                    repository in out/repository: the .nupkg the PowerShell Gallery would receive.
 .EXAMPLE
@@ -13,7 +16,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -143,9 +146,16 @@ function Invoke-Package {
     Get-ChildItem -LiteralPath $repository -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tools/Invoke-Benchmark.ps1') -ModulePath $ModuleDir -OutputPath (Join-Path $Out 'bench.json')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
+    'Bench' { Invoke-Bench }
 }

@@ -52,12 +52,38 @@ namespace TSheets.Auth.Commands
         }
 
         // Every cmdlet writes through these, so verbose, debug and warning text passes the same
-        // redaction as error messages (see Redactor).
-        protected new void WriteVerbose(string text) => base.WriteVerbose(Redactor.Scrub(text));
+        // redaction as error messages (see Redactor). Verbose and debug text nobody will see is
+        // not scrubbed at all: the scrubbing regex is the dearest part of a cached token call.
+        protected new void WriteVerbose(string text)
+        {
+            if (IsShown("Verbose", "VerbosePreference"))
+            {
+                base.WriteVerbose(Redactor.Scrub(text));
+            }
+        }
+
+        protected new void WriteDebug(string text)
+        {
+            if (IsShown("Debug", "DebugPreference"))
+            {
+                base.WriteDebug(Redactor.Scrub(text));
+            }
+        }
 
         protected new void WriteWarning(string text) => base.WriteWarning(Redactor.Scrub(text));
 
-        protected new void WriteDebug(string text) => base.WriteDebug(Redactor.Scrub(text));
+        private bool IsShown(string commonParameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(commonParameter, out var bound))
+            {
+                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
+            }
+
+            var preference = GetVariableValue(preferenceVariable)?.ToString();
+            return preference != null
+                && !string.Equals(preference, nameof(ActionPreference.SilentlyContinue), StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(preference, nameof(ActionPreference.Ignore), StringComparison.OrdinalIgnoreCase);
+        }
 
         protected void ThrowTerminatingError(TSheetsAuthException exception) => ThrowTerminatingError(ErrorMapping.ToRecord(exception));
 
