@@ -295,10 +295,11 @@ namespace TSheets.Auth
 
         private static string Describe(Uri uri, Uri baseUri)
         {
-            var relative = uri.AbsoluteUri.StartsWith(baseUri.AbsoluteUri, StringComparison.Ordinal)
+            // Not scrubbed here (this runs on every call): verbose text is scrubbed when shown,
+            // and error messages when the exception is made.
+            return uri.AbsoluteUri.StartsWith(baseUri.AbsoluteUri, StringComparison.Ordinal)
                 ? uri.AbsoluteUri.Substring(baseUri.AbsoluteUri.Length).TrimStart('/')
                 : uri.AbsolutePath;
-            return Redactor.Scrub(relative);
         }
     }
 }

@@ -22,14 +22,49 @@ namespace TSheets.Auth
             string companyId = null,
             string clientUrl = null,
             string vault = null)
+            : this(
+                name,
+                SecureStrings.CopyReadOnly(accessToken ?? throw new ArgumentNullException(nameof(accessToken))),
+                SecureStrings.CopyReadOnly(refreshToken),
+                issuedOn,
+                expiresOn,
+                clientId,
+                SecureStrings.CopyReadOnly(clientSecret),
+                baseUri,
+                userId,
+                companyId,
+                clientUrl,
+                vault,
+                owned: true)
+        {
+        }
+
+        /// <summary>
+        /// For snapshots made from secrets this class already owns (read-only copies no caller
+        /// holds): sharing them spares a copy per secret on every refresh and save.
+        /// </summary>
+        private Connection(
+            string name,
+            SecureString accessToken,
+            SecureString refreshToken,
+            DateTimeOffset? issuedOn,
+            DateTimeOffset? expiresOn,
+            string clientId,
+            SecureString clientSecret,
+            Uri baseUri,
+            string userId,
+            string companyId,
+            string clientUrl,
+            string vault,
+            bool owned)
         {
             Name = name;
-            AccessToken = SecureStrings.CopyReadOnly(accessToken ?? throw new ArgumentNullException(nameof(accessToken)));
-            RefreshToken = SecureStrings.CopyReadOnly(refreshToken);
+            AccessToken = accessToken;
+            RefreshToken = refreshToken;
             IssuedOn = issuedOn;
             ExpiresOn = expiresOn;
             ClientId = string.IsNullOrEmpty(clientId) ? null : clientId;
-            ClientSecret = SecureStrings.CopyReadOnly(clientSecret);
+            ClientSecret = clientSecret;
             BaseUri = baseUri ?? UriRules.DefaultBaseUri;
             UserId = userId;
             CompanyId = companyId;
@@ -63,11 +98,12 @@ namespace TSheets.Auth
 
         public bool CanRefresh => RefreshToken != null && ClientId != null && ClientSecret != null;
 
+        /// <summary>A grant's secrets are fresh read-only strings: only the caller's client secret is copied.</summary>
         public static Connection FromGrant(string name, TokenGrant grant, string clientId, SecureString clientSecret, Uri baseUri, DateTimeOffset now) =>
-            new Connection(name, grant.AccessToken, grant.RefreshToken, now, now + grant.ExpiresIn, clientId, clientSecret, baseUri, grant.UserId, grant.CompanyId, grant.ClientUrl);
+            new Connection(name, grant.AccessToken, grant.RefreshToken, now, now + grant.ExpiresIn, clientId, SecureStrings.CopyReadOnly(clientSecret), baseUri, grant.UserId, grant.CompanyId, grant.ClientUrl, null, owned: true);
 
         public static Connection FromToken(TSheetsToken token, string name) =>
-            new Connection(name ?? token.Name, token.AccessToken, token.RefreshToken, token.IssuedOn, token.ExpiresOn, token.ClientId, token.ClientSecret, token.BaseUri, token.UserId, token.CompanyId, token.ClientUrl, token.Vault);
+            new Connection(name ?? token.Name, token.AccessToken, token.RefreshToken, token.IssuedOn, token.ExpiresOn, token.ClientId, token.Source?.ClientSecret, token.BaseUri, token.UserId, token.CompanyId, token.ClientUrl, token.Vault);
 
         /// <summary>The connection after a refresh: the new pair, the old refresh token when the answer had none.</summary>
         public Connection WithGrant(TokenGrant grant, DateTimeOffset now) =>
@@ -83,10 +119,11 @@ namespace TSheets.Auth
                 grant.UserId ?? UserId,
                 grant.CompanyId ?? CompanyId,
                 grant.ClientUrl ?? ClientUrl,
-                Vault);
+                Vault,
+                owned: true);
 
         public Connection WithVault(string vault) =>
-            new Connection(Name, AccessToken, RefreshToken, IssuedOn, ExpiresOn, ClientId, ClientSecret, BaseUri, UserId, CompanyId, ClientUrl, vault);
+            new Connection(Name, AccessToken, RefreshToken, IssuedOn, ExpiresOn, ClientId, ClientSecret, BaseUri, UserId, CompanyId, ClientUrl, vault, owned: true);
 
         /// <summary>Same access and refresh token (compared without an early exit).</summary>
         public bool HasSameTokens(Connection other) =>
@@ -106,7 +143,7 @@ namespace TSheets.Auth
             ClientId = ClientId,
             BaseUri = BaseUri,
             Vault = Vault,
-            ClientSecret = SecureStrings.CopyReadOnly(ClientSecret),
+            Source = this,
         };
     }
 }

@@ -5,8 +5,9 @@ namespace TSheets.Auth
 {
     /// <summary>
     /// A connection's token as users see it. Secrets are <see cref="SecureString"/> copies, so
-    /// disposing them cannot harm the stored connection; the client secret travels along
-    /// (internal) so the object can be piped into <c>Set-TSheetsToken</c>, but is never shown.
+    /// disposing them cannot harm the stored connection; the connection it came from travels
+    /// along (internal, with the client secret) so the object can be piped into
+    /// <c>Set-TSheetsToken</c>, but it is never shown.
     /// </summary>
     public sealed class TSheetsToken
     {
@@ -61,9 +62,9 @@ namespace TSheets.Auth
         }
 
         /// <summary>True when a refresh token and the client credentials are all at hand.</summary>
-        public bool CanRefresh => RefreshToken != null && !string.IsNullOrEmpty(ClientId) && ClientSecret != null;
+        public bool CanRefresh => RefreshToken != null && !string.IsNullOrEmpty(ClientId) && Source?.ClientSecret != null;
 
-        internal SecureString ClientSecret { get; set; }
+        internal Connection Source { get; set; }
 
         public override string ToString() => $"TSheets token '{Name}'";
     }
