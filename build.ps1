@@ -137,10 +137,14 @@ function Invoke-Package {
     New-Item -ItemType Directory -Path $repository | Out-Null
     $name = "TSheetsAuthBuild$PID"
     Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+    # PSResourceGet may write a NuGet.Config beside the current directory (when the user's config
+    # folder does not exist): keep that out of the source tree.
+    Push-Location -LiteralPath $Out
     try {
         Publish-PSResource -Path $ModuleDir -Repository $name
     }
     finally {
+        Pop-Location
         Unregister-PSResourceRepository -Name $name
     }
     Get-ChildItem -LiteralPath $repository -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }

@@ -14,7 +14,11 @@ $ErrorActionPreference = 'Stop'
 
 # The tests never touch the user's real settings: a throw-away HOME for everything they start.
 $testHome = Join-Path $ResultsDir 'home'
-New-Item -ItemType Directory -Path $testHome -Force | Out-Null
+# With the usual folders present: .NET reports a missing one as '' and tools then write beside the
+# current directory (PSResourceGet's NuGet.Config, for one).
+foreach ($folder in '.config', '.local/share', '.cache') {
+    New-Item -ItemType Directory -Path (Join-Path $testHome $folder) -Force | Out-Null
+}
 $env:HOME = $testHome
 $env:TSHEETS_AUTH_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
 

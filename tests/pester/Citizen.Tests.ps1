@@ -220,13 +220,17 @@ Describe 'A Gallery round trip' {
         New-Item -ItemType Directory -Path $repository, $installed | Out-Null
         $name = "TSheetsAuthTest$PID"
         Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+        Push-Location -LiteralPath $TestDrive   # PSResourceGet may write a NuGet.Config beside it
         try {
             Publish-PSResource -Path (Get-TestModulePath) -Repository $name
             $package = Get-ChildItem $repository -Filter *.nupkg
             $package.Name | Should -Be "TSheets.Auth.$((Get-Module TSheets.Auth).Version).nupkg"
             Save-PSResource -Name TSheets.Auth -Repository $name -Path $installed -TrustRepository
         }
-        finally { Unregister-PSResourceRepository -Name $name }
+        finally {
+            Pop-Location
+            Unregister-PSResourceRepository -Name $name
+        }
 
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(@"
 `$env:PSModulePath = '$installed'
