@@ -136,16 +136,17 @@ function Invoke-Package {
     if (Test-Path -LiteralPath $repository) { Remove-Item -LiteralPath $repository -Recurse -Force }
     New-Item -ItemType Directory -Path $repository | Out-Null
     $name = "TSheetsAuthBuild$PID"
+    # PSResourceGet may write a NuGet.Config in the process's current directory (when the user's
+    # config folder does not exist): keep that out of the source tree.
+    $savedDirectory = [Environment]::CurrentDirectory
+    [Environment]::CurrentDirectory = $Out
     Register-PSResourceRepository -Name $name -Uri $repository -Trusted
-    # PSResourceGet may write a NuGet.Config beside the current directory (when the user's config
-    # folder does not exist): keep that out of the source tree.
-    Push-Location -LiteralPath $Out
     try {
         Publish-PSResource -Path $ModuleDir -Repository $name
     }
     finally {
-        Pop-Location
         Unregister-PSResourceRepository -Name $name
+        [Environment]::CurrentDirectory = $savedDirectory
     }
     Get-ChildItem -LiteralPath $repository -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
 }

@@ -191,18 +191,22 @@ Describe 'Tab completion' {
 Describe 'Load hygiene' {
     It 'loads no assembly but its own on import in PowerShell 7 (beyond the host''s own)' {
         # The measuring expression itself makes PowerShell load its binder (Microsoft.CSharp) the
-        # first time: evaluate it once before taking the 'before' list. PowerShell may also load
-        # more of its own modules' assemblies (from $PSHOME) while importing; those are the host's.
+        # first time: evaluate it once before taking the 'before' list. PowerShell also loads more
+        # of its own and the runtime's assemblies now and then while importing; those are the host's.
         $text = (Invoke-FreshPwsh @"
 `$null = [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name
 `$before = [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name
 Import-Module '$(Get-TestModulePath)'
 `$new = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$before -notcontains `$_.GetName().Name }
+`$runtime = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
 'OURS ' + ((`$new | Where-Object { `$_.GetName().Name -like 'TSheets.*' } | ForEach-Object { `$_.GetName().Name } | Sort-Object) -join ',')
-'OTHERS ' + ((`$new | Where-Object { `$_.GetName().Name -notlike 'TSheets.*' -and -not `$_.Location.StartsWith(`$PSHOME) } | ForEach-Object { `$_.GetName().Name }) -join ',')
+'FOREIGN ' + ((`$new | Where-Object { `$_.GetName().Name -notlike 'TSheets.*' -and -not `$_.Location.StartsWith(`$PSHOME) -and -not `$_.Location.StartsWith(`$runtime) } | ForEach-Object { `$_.Location }) -join ',')
+'NEW ' + ((`$new | ForEach-Object { `$_.GetName().Name }) -join ',')
 "@ -NoImport).Output -join "`n"
         $text | Should -Match '(?m)^OURS TSheets\.Auth$'       # not even Core: it loads on first use
-        $text | Should -Match '(?m)^OTHERS $'                  # nothing from outside the host (no System.Text.Json)
+        $text | Should -Match '(?m)^FOREIGN $'                 # nothing shipped beside it is loaded
+        $text | Should -Not -Match 'NEW .*System\.Text\.Json'  # JSON and HTTP only when used
+        $text | Should -Not -Match 'NEW .*System\.Net\.Http'
     }
 
     It 'ships System.Text.Json and its dependencies for Windows PowerShell, computed from the build output' {
@@ -219,8 +223,10 @@ Describe 'A Gallery round trip' {
         $installed = Join-Path $TestDrive 'installed'
         New-Item -ItemType Directory -Path $repository, $installed | Out-Null
         $name = "TSheetsAuthTest$PID"
+        # PSResourceGet may write a NuGet.Config in the process's current directory.
+        $savedDirectory = [Environment]::CurrentDirectory
+        [Environment]::CurrentDirectory = $TestDrive
         Register-PSResourceRepository -Name $name -Uri $repository -Trusted
-        Push-Location -LiteralPath $TestDrive   # PSResourceGet may write a NuGet.Config beside it
         try {
             Publish-PSResource -Path (Get-TestModulePath) -Repository $name
             $package = Get-ChildItem $repository -Filter *.nupkg
@@ -228,8 +234,8 @@ Describe 'A Gallery round trip' {
             Save-PSResource -Name TSheets.Auth -Repository $name -Path $installed -TrustRepository
         }
         finally {
-            Pop-Location
             Unregister-PSResourceRepository -Name $name
+            [Environment]::CurrentDirectory = $savedDirectory
         }
 
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes(@"
