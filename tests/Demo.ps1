@@ -31,10 +31,12 @@ try {
     $token = Get-TSheetsToken
     $token | Format-Table | Out-Host
 
-    Step 'The token at work: GET /current_user with Invoke-RestMethod.'
-    $me = Invoke-RestMethod -Uri "$($emulator.BaseUri)/current_user" -Authentication Bearer -Token $token.AccessToken -AllowUnencryptedAuthentication
+    Step 'The token at work: Invoke-TSheetsRestMethod current_user, then every user of the company with -All.'
+    $me = Invoke-TSheetsRestMethod current_user
     $user = $me.results.users.PSObject.Properties.Value | Select-Object -First 1
     Write-Host "Hello, $($user.first_name) $($user.last_name) ($($user.username)) of $($user.company_name)."
+    $pages = Invoke-TSheetsRestMethod users -All
+    Write-Host "The company has $(@($pages | ForEach-Object { $_.results.users.PSObject.Properties }).Count) users, read in $(@($pages).Count) pages."
 
     Step 'Refresh: Get-TSheetsToken -ForceRefresh rotates the pair (it does so by itself past half the lifetime).'
     $refreshed = Get-TSheetsToken -ForceRefresh -Verbose
