@@ -83,7 +83,7 @@ namespace TSheets.Auth
             var refreshedAfter401 = false;
             for (var attempt = 0; ; attempt++)
             {
-                var lookup = await tokens.GetAsync(name, refreshedAfter401 && attempt > 0 ? RefreshMode.Never : RefreshMode.Auto, cancellationToken, vault).ConfigureAwait(false);
+                var lookup = await tokens.GetAsync(name, RefreshMode.Auto, cancellationToken, vault).ConfigureAwait(false);
                 Collect(result, lookup);
                 var connection = lookup.Connection;
                 var uri = BuildUri(connection.BaseUri, request);
@@ -250,7 +250,8 @@ namespace TSheets.Auth
         private static TSheetsAuthException Failure(HttpResult answer, string described, string name, int retries)
         {
             var status = answer.StatusCode;
-            var said = ServerError.Parse(answer.Body, answer.ContentType).ToString() ?? "no explanation";
+            var error = ServerError.Parse(answer.Body, answer.ContentType);
+            var said = error.ToString() ?? "no explanation";
             var after = retries > 0 ? $" after {retries + 1} tries" : string.Empty;
             string id;
             string message;
@@ -275,7 +276,7 @@ namespace TSheets.Auth
                 message = $"TSheets refused {described} with HTTP {status}: {said}";
             }
 
-            return new TSheetsAuthException(id, message, name) { StatusCode = status, ServerError = ServerError.Parse(answer.Body, answer.ContentType).Code };
+            return new TSheetsAuthException(id, message, name) { StatusCode = status, ServerError = error.Code };
         }
 
         private static void Collect(ApiResult result, TokenLookup lookup)

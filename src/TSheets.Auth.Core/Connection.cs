@@ -98,9 +98,25 @@ namespace TSheets.Auth
 
         public bool CanRefresh => RefreshToken != null && ClientId != null && ClientSecret != null;
 
-        /// <summary>A grant's secrets are fresh read-only strings: only the caller's client secret is copied.</summary>
-        public static Connection FromGrant(string name, TokenGrant grant, string clientId, SecureString clientSecret, Uri baseUri, DateTimeOffset now) =>
-            new Connection(name, grant.AccessToken, grant.RefreshToken, now, now + grant.ExpiresIn, clientId, SecureStrings.CopyReadOnly(clientSecret), baseUri, grant.UserId, grant.CompanyId, grant.ClientUrl, null, owned: true);
+        /// <summary>
+        /// A grant's secrets are fresh read-only strings: only the caller's secrets are copied.
+        /// <paramref name="refreshTokenIfNone"/> stays in use when the answer carries no refresh token.
+        /// </summary>
+        public static Connection FromGrant(string name, TokenGrant grant, string clientId, SecureString clientSecret, Uri baseUri, DateTimeOffset now, SecureString refreshTokenIfNone = null) =>
+            new Connection(
+                name,
+                grant.AccessToken,
+                grant.RefreshToken ?? SecureStrings.CopyReadOnly(refreshTokenIfNone),
+                now,
+                now + grant.ExpiresIn,
+                clientId,
+                SecureStrings.CopyReadOnly(clientSecret),
+                baseUri,
+                grant.UserId,
+                grant.CompanyId,
+                grant.ClientUrl,
+                null,
+                owned: true);
 
         public static Connection FromToken(TSheetsToken token, string name) =>
             new Connection(name ?? token.Name, token.AccessToken, token.RefreshToken, token.IssuedOn, token.ExpiresOn, token.ClientId, token.Source?.ClientSecret, token.BaseUri, token.UserId, token.CompanyId, token.ClientUrl, token.Vault);

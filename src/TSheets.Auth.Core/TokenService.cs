@@ -98,31 +98,24 @@ namespace TSheets.Auth
             }
 
             var grant = await client.RefreshAsync(baseUri, clientId, clientSecret, refreshToken, null, name, cancellationToken).ConfigureAwait(false);
-            var connection = Connection.FromGrant(name, grant, clientId, clientSecret, baseUri, clock.UtcNow);
-            if (grant.RefreshToken == null)
-            {
-                // No rotation in the answer: the refresh token given stays the one to use.
-                connection = new Connection(name, connection.AccessToken, refreshToken, connection.IssuedOn, connection.ExpiresOn, clientId, clientSecret, baseUri, grant.UserId, grant.CompanyId, grant.ClientUrl);
-            }
-
-            return connection;
+            return Connection.FromGrant(name, grant, clientId, clientSecret, baseUri, clock.UtcNow, refreshTokenIfNone: refreshToken);
         }
 
         /// <summary>
-        /// Stores a connection in the session and, with <paramref name="vault"/>, in the vault.
-        /// The session always keeps it, even when the vault fails (then a VaultError says so).
-        /// Returns a warning when a corrupt secret was replaced.
+        /// Stores a connection in the session and, with <paramref name="vault"/>, in the vault, and
+        /// returns what was stored. The session always keeps it, even when the vault fails (then a
+        /// VaultError says so). <paramref name="warning"/> is set when a corrupt secret was replaced.
         /// </summary>
-        public string Save(Connection connection, string vault = null)
+        public Connection Save(Connection connection, string vault, out string warning)
         {
             connection = connection.WithVault(vault);
             store.Set(connection);
+            warning = null;
             if (vault == null)
             {
-                return null;
+                return connection;
             }
 
-            string warning = null;
             try
             {
                 var secretName = VaultDocument.SecretName(connection.Name);
@@ -146,7 +139,7 @@ namespace TSheets.Auth
                 throw KeptInSession(connection, vault, ex);
             }
 
-            return warning;
+            return connection;
         }
 
         /// <summary>Reads a connection from a vault into the session, without a request to TSheets.</summary>

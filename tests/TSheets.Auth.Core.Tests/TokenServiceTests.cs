@@ -227,7 +227,7 @@ namespace TSheets.Auth.Tests
             var connection = await service.ConnectWithCodeAsync(
                 "acme", "client-id", SecureStrings.FromPlainText("client-secret"), new Uri("https://app.example/cb"), "S.19__code", Samples.BaseUri, CancellationToken.None);
             Assert.Null(store.Get("acme"));
-            service.Save(connection);
+            service.Save(connection, null, out _);
 
             Assert.True(store.Get("acme").HasSameTokens(connection));
             Assert.Equal("12345", connection.UserId);

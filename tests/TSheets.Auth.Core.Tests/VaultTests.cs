@@ -111,7 +111,7 @@ namespace TSheets.Auth.Tests
         {
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
             var service = Service(handler);
-            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromDays(10)), "Ops");
+            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromDays(10)), "Ops", out _);
             store.Remove(name);
 
             var loaded = await service.GetAsync(name, RefreshMode.Auto, CancellationToken.None, "Ops");
@@ -131,7 +131,7 @@ namespace TSheets.Auth.Tests
         {
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
             var service = Service(handler);
-            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromMinutes(3)), "Ops");
+            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromMinutes(3)), "Ops", out _);
             // Another process refreshed meanwhile and wrote its pair to the vault.
             var theirs = Pair("S.7__theirs", "theirsrefresh", TimeSpan.FromDays(10)).WithVault("Ops");
             vault.Write("Ops", VaultDocument.SecretName(name), VaultDocument.Serialize(theirs));
@@ -156,7 +156,7 @@ namespace TSheets.Auth.Tests
                 return Task.FromResult(FakeHandler.Response(HttpStatusCode.BadRequest, "{\"error\":\"invalid_grant\"}"));
             });
             var service = Service(handler);
-            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromDays(10)), "Ops");
+            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromDays(10)), "Ops", out _);
 
             var lookup = await service.GetAsync(name, RefreshMode.Force, CancellationToken.None);
 
@@ -169,7 +169,7 @@ namespace TSheets.Auth.Tests
         {
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
             var service = Service(handler);
-            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromDays(10)), "Ops");
+            service.Save(Pair(Samples.AccessToken, Samples.RefreshToken, TimeSpan.FromDays(10)), "Ops", out _);
             vault.FailWith = "vault is locked";
 
             var lookup = await service.GetAsync(name, RefreshMode.Force, CancellationToken.None);
@@ -185,7 +185,7 @@ namespace TSheets.Auth.Tests
         {
             var service = Service(FakeHandler.Json(HttpStatusCode.OK, "{}"));
             vault.FailWith = "disk full";
-            var ex = Assert.Throws<TSheetsAuthException>(() => service.Save(Pair("S.7__a", "r", TimeSpan.FromDays(1)), "Ops"));
+            var ex = Assert.Throws<TSheetsAuthException>(() => service.Save(Pair("S.7__a", "r", TimeSpan.FromDays(1)), "Ops", out _));
             Assert.Equal(ErrorIds.VaultError, ex.ErrorId);
             Assert.NotNull(store.Get(name));
         }

@@ -106,13 +106,12 @@ namespace TSheets.Auth.Commands
                         break;
                 }
 
-                var warning = service.Save(connection, Vault);
+                connection = service.Save(connection, Vault, out var warning);
                 if (warning != null)
                 {
                     WriteWarning(warning);
                 }
 
-                connection = service.Store.Get(Name);
                 WriteHostMessage(Describe(connection));
                 if (PassThru)
                 {

@@ -87,7 +87,7 @@ namespace TSheets.Auth.Commands
                 }
                 catch (TSheetsAuthException ex)
                 {
-                    WriteVerbose($"{method} {Redactor.Scrub(Path)} failed: {ex.ErrorId}.");
+                    WriteVerbose($"{method} {Path} failed: {ex.ErrorId}.");
                     ThrowTerminatingError(ex);
                     return;
                 }

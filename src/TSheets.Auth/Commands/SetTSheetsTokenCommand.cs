@@ -67,7 +67,7 @@ namespace TSheets.Auth.Commands
                     return;
                 }
 
-                var warning = service.Save(connection, Vault);
+                connection = service.Save(connection, Vault, out var warning);
                 if (warning != null)
                 {
                     WriteWarning(warning);
@@ -81,7 +81,7 @@ namespace TSheets.Auth.Commands
                 WriteVerbose($"Stored the token '{connection.Name}' in {where}; it is valid until {TokenService.Format(connection.ExpiresOn)}.");
                 if (PassThru)
                 {
-                    WriteObject(service.Store.Get(connection.Name).ToToken());
+                    WriteObject(connection.ToToken());
                 }
             }
             catch (TSheetsAuthException ex)
