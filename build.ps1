@@ -109,6 +109,7 @@ function Invoke-Test {
     $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
     # Not -NonInteractive: the interactive sign-in is tested in this session (the non-interactive
     # refusal is tested in pwsh -NonInteractive children).
+    $env:TSHEETS_TEST_CONFIGURATION = $Configuration
     & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
         -PesterManifest (Get-PesterManifest) -ModulePath $ModuleDir -ResultsDir $ResultsDir -SummaryPath $summaryPath
     $pesterExit = $LASTEXITCODE

@@ -12,14 +12,19 @@ param(
 
 $ErrorActionPreference = 'Stop'
 
-# The tests never touch the user's real settings: a throw-away HOME for everything they start.
+# The tests never touch the user's real settings: a throw-away HOME (and its Windows twins, which
+# SecretManagement and .NET use there) for this process and everything it starts.
 $testHome = Join-Path $ResultsDir 'home'
 # With the usual folders present: .NET reports a missing one as '' and tools then write beside the
 # current directory (PSResourceGet's NuGet.Config, for one).
-foreach ($folder in '.config', '.local/share', '.cache') {
+foreach ($folder in '.config', '.local/share', '.cache', 'AppData/Local', 'AppData/Roaming') {
     New-Item -ItemType Directory -Path (Join-Path $testHome $folder) -Force | Out-Null
 }
 $env:HOME = $testHome
+$env:USERPROFILE = $testHome
+$env:LOCALAPPDATA = Join-Path $testHome 'AppData/Local'
+$env:APPDATA = Join-Path $testHome 'AppData/Roaming'
+Remove-Item Env:XDG_DATA_HOME, Env:XDG_CONFIG_HOME, Env:XDG_CACHE_HOME, Env:SSH_CONNECTION, Env:SSH_TTY, Env:BROWSER, Env:TSHEETS_ACCESS_TOKEN -ErrorAction Ignore
 $env:TSHEETS_AUTH_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
 
 Import-Module $PesterManifest -Force

@@ -22,7 +22,7 @@ namespace TSheets.Auth.Commands
                     Completion.Quote(connection.Name),
                     connection.Name,
                     CompletionResultType.ParameterValue,
-                    $"{connection.Name}: user {connection.UserId ?? "?"} of {connection.ClientUrl ?? connection.CompanyId ?? "?"}, valid until {TokenService.Format(connection.ExpiresOn)}"))
+                    $"{connection.Name}: user {connection.UserId ?? "?"} of {connection.ClientUrl ?? connection.CompanyId ?? "?"}, valid until {Messages.Time(connection.ExpiresOn)}"))
                 .ToList();
         }
     }

@@ -1,28 +1,31 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 
 namespace TSheets.Auth.Commands
 {
-    /// <summary>Connection names matching a wildcard, from the session and (with a vault) the vault.</summary>
+    /// <summary>A -Name as the user meant it: a wildcard over the session and vault, or (not a valid pattern, like '[') one literal name.</summary>
     internal static class ConnectionNames
     {
-        public static IReadOnlyList<string> Matching(SessionStore store, string pattern, string vault)
+        public static IReadOnlyList<string> Resolve(ConnectionRepository repository, string name, string vault, out bool wildcard)
         {
-            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
-            var names = store.All().Select(c => c.Name).Where(wildcard.IsMatch);
-            if (vault != null)
+            wildcard = false;
+            if (!WildcardPattern.ContainsWildcardCharacters(name))
             {
-                var prefix = VaultDocument.SecretPrefix;
-                var stored = SecretManagementVault.Instance.List(vault, prefix + pattern)
-                    .Where(secret => secret.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                    .Select(secret => secret.Substring(prefix.Length))
-                    .Where(wildcard.IsMatch);
-                names = names.Concat(stored);
+                return new[] { name };
             }
 
-            return names.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            try
+            {
+                pattern.IsMatch(string.Empty);
+            }
+            catch (WildcardPatternException)
+            {
+                return new[] { name };
+            }
+
+            wildcard = true;
+            return repository.Names(pattern.IsMatch, name, vault);
         }
     }
 }

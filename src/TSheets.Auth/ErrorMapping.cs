@@ -28,6 +28,9 @@ namespace TSheets.Auth.Commands
             [ErrorIds.ApiError] = ErrorCategory.InvalidResult,
             [ErrorIds.RateLimited] = ErrorCategory.LimitsExceeded,
             [ErrorIds.IpBlocked] = ErrorCategory.PermissionDenied,
+            [ErrorIds.InvalidToken] = ErrorCategory.InvalidArgument,
+            [ErrorIds.InvalidPath] = ErrorCategory.InvalidArgument,
+            [ErrorIds.InvalidBody] = ErrorCategory.InvalidArgument,
         };
 
         public static ErrorRecord ToRecord(TSheetsAuthException exception)

@@ -1,16 +1,22 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
 namespace TSheets.Auth.Commands
 {
-    /// <summary>PowerShell objects to JSON request bodies, and Core's JSON values to PSCustomObjects.</summary>
+    /// <summary>
+    /// PowerShell objects to JSON request bodies (written as ConvertTo-Json writes them: [uri] and
+    /// [guid] as strings, enums as numbers, NaN and infinities as strings), and Core's JSON values
+    /// to PSCustomObjects. A body that cannot become JSON (a cycle, too deep) is <c>InvalidBody</c>.
+    /// </summary>
     internal static class JsonConversion
     {
         private const int MaxDepth = 32;
@@ -28,7 +34,7 @@ namespace TSheets.Auth.Commands
             {
                 using (var json = new Utf8JsonWriter(buffer))
                 {
-                    Write(json, body, 0);
+                    new Writer(json).Write(body, 0);
                 }
 
                 return Encoding.UTF8.GetString(buffer.ToArray());
@@ -54,81 +60,157 @@ namespace TSheets.Auth.Commands
             }
         }
 
-        private static void Write(Utf8JsonWriter json, object value, int depth)
+        private static TSheetsAuthException Invalid(string why) =>
+            new TSheetsAuthException(ErrorIds.InvalidBody, $"The -Body cannot be sent as JSON: {why}. Nothing was sent.", "Body");
+
+        private sealed class Writer
         {
-            if (depth > MaxDepth)
+            private readonly Utf8JsonWriter json;
+            private readonly HashSet<object> ancestors = new HashSet<object>(ReferenceComparer.Instance);
+
+            public Writer(Utf8JsonWriter json) => this.json = json;
+
+            public void Write(object value, int depth)
             {
-                throw new ArgumentException($"The body is nested more than {MaxDepth} levels deep.");
+                if (depth > MaxDepth)
+                {
+                    throw Invalid($"it is nested more than {MaxDepth} levels deep");
+                }
+
+                var wrapped = value as PSObject;
+                var item = wrapped?.BaseObject ?? value;
+                if (WriteScalar(item))
+                {
+                    return;
+                }
+
+                if (!ancestors.Add(item))
+                {
+                    throw Invalid("it refers to itself (a cycle)");
+                }
+
+                try
+                {
+                    WriteComposite(item, wrapped, depth);
+                }
+                finally
+                {
+                    ancestors.Remove(item);
+                }
             }
 
-            var wrapped = value as PSObject;
-            var baseObject = wrapped?.BaseObject ?? value;
-            switch (baseObject)
+            private bool WriteScalar(object item)
             {
-                case null:
-                    json.WriteNullValue();
-                    return;
-                case string text:
-                    json.WriteStringValue(text);
-                    return;
-                case char c:
-                    json.WriteStringValue(c.ToString());
-                    return;
-                case bool flag:
-                    json.WriteBooleanValue(flag);
-                    return;
-                case DateTime time:
-                    json.WriteStringValue(time.ToString("o", CultureInfo.InvariantCulture));
-                    return;
-                case DateTimeOffset time:
-                    json.WriteStringValue(time.ToString("o", CultureInfo.InvariantCulture));
-                    return;
-                case Enum choice:
-                    json.WriteStringValue(choice.ToString());
-                    return;
-                case SwitchParameter flag:
-                    json.WriteBooleanValue(flag.IsPresent);
-                    return;
-                case IDictionary dictionary:
-                    json.WriteStartObject();
-                    foreach (DictionaryEntry entry in dictionary)
+                switch (item)
+                {
+                    case null:
+                        json.WriteNullValue();
+                        return true;
+                    case string text:
+                        json.WriteStringValue(text);
+                        return true;
+                    case char c:
+                        json.WriteStringValue(c.ToString());
+                        return true;
+                    case bool flag:
+                        json.WriteBooleanValue(flag);
+                        return true;
+                    case DateTime time:
+                        json.WriteStringValue(time.ToString("o", CultureInfo.InvariantCulture));
+                        return true;
+                    case DateTimeOffset time:
+                        json.WriteStringValue(time.ToString("o", CultureInfo.InvariantCulture));
+                        return true;
+                    case Uri uri:
+                        json.WriteStringValue(uri.OriginalString);
+                        return true;
+                    case Guid guid:
+                        json.WriteStringValue(guid.ToString());
+                        return true;
+                    case Enum choice:
+                        json.WriteRawValue(Convert.ToString(Convert.ChangeType(choice, Enum.GetUnderlyingType(choice.GetType()), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+                        return true;
+                    case SwitchParameter flag:
+                        json.WriteBooleanValue(flag.IsPresent);
+                        return true;
+                    case double d when double.IsNaN(d) || double.IsInfinity(d):
+                        json.WriteStringValue(d.ToString(CultureInfo.InvariantCulture));
+                        return true;
+                    case float f when float.IsNaN(f) || float.IsInfinity(f):
+                        json.WriteStringValue(f.ToString(CultureInfo.InvariantCulture));
+                        return true;
+                    case double _:
+                    case float _:
+                    case decimal _:
+                    case int _:
+                    case long _:
+                    case short _:
+                    case byte _:
+                    case sbyte _:
+                    case uint _:
+                    case ulong _:
+                    case ushort _:
+                        json.WriteRawValue(Convert.ToString(item, CultureInfo.InvariantCulture));
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+
+            private void WriteComposite(object item, PSObject wrapped, int depth)
+            {
+                switch (item)
+                {
+                    case IDictionary dictionary:
+                        json.WriteStartObject();
+                        foreach (DictionaryEntry entry in dictionary)
+                        {
+                            json.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture));
+                            Write(entry.Value, depth + 1);
+                        }
+
+                        json.WriteEndObject();
+                        return;
+                    case IEnumerable items:
+                        json.WriteStartArray();
+                        foreach (var element in items)
+                        {
+                            Write(element, depth + 1);
+                        }
+
+                        json.WriteEndArray();
+                        return;
+                }
+
+                // A PSCustomObject or any other object: its properties.
+                json.WriteStartObject();
+                foreach (var property in (wrapped ?? PSObject.AsPSObject(item)).Properties.Where(p => p.IsGettable && (p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property)))
+                {
+                    object propertyValue;
+                    try
                     {
-                        json.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture));
-                        Write(json, entry.Value, depth + 1);
+                        propertyValue = property.Value;
+                    }
+                    catch (GetValueException)
+                    {
+                        propertyValue = null;
                     }
 
-                    json.WriteEndObject();
-                    return;
-                case IEnumerable items:
-                    json.WriteStartArray();
-                    foreach (var item in items)
-                    {
-                        Write(json, item, depth + 1);
-                    }
+                    json.WritePropertyName(property.Name);
+                    Write(propertyValue, depth + 1);
+                }
 
-                    json.WriteEndArray();
-                    return;
+                json.WriteEndObject();
             }
-
-            if (IsNumber(baseObject))
-            {
-                json.WriteRawValue(Convert.ToString(baseObject, CultureInfo.InvariantCulture));
-                return;
-            }
-
-            // A PSCustomObject or any other object: its properties.
-            json.WriteStartObject();
-            foreach (var property in (wrapped ?? PSObject.AsPSObject(baseObject)).Properties.Where(p => p.IsGettable && (p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property)))
-            {
-                json.WritePropertyName(property.Name);
-                Write(json, property.Value, depth + 1);
-            }
-
-            json.WriteEndObject();
         }
 
-        private static bool IsNumber(object value) =>
-            value is int || value is long || value is short || value is byte || value is sbyte || value is uint || value is ulong || value is ushort
-            || value is decimal || (value is double d && !double.IsNaN(d) && !double.IsInfinity(d)) || (value is float f && !float.IsNaN(f) && !float.IsInfinity(f));
+        private sealed class ReferenceComparer : IEqualityComparer<object>
+        {
+            public static readonly ReferenceComparer Instance = new ReferenceComparer();
+
+            public new bool Equals(object x, object y) => ReferenceEquals(x, y);
+
+            public int GetHashCode(object obj) => RuntimeHelpers.GetHashCode(obj);
+        }
     }
 }

@@ -6,8 +6,10 @@ using System.Threading.Tasks;
 namespace TSheets.Auth.Commands
 {
     /// <summary>
-    /// What every cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) fires, a way to
-    /// wait for Core on the pipeline thread, error translation, and host messages.
+    /// What every cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) fires, the wait
+    /// for Core that writes Core's reports on the pipeline thread meanwhile, error translation, and
+    /// host messages. Every verbose, debug and warning line passes the redactor (verbose and debug
+    /// only when shown: scrubbing is the dearest part of a cached token call).
     /// </summary>
     public abstract class TSheetsCmdlet : PSCmdlet, IDisposable
     {
@@ -15,22 +17,44 @@ namespace TSheets.Auth.Commands
         public const string DefaultName = "default";
 
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
+        private PipelineSink sink;
 
-        protected CancellationToken CancellationToken => cancellation.Token;
+        internal CancellationToken CancellationToken => cancellation.Token;
+
+        /// <summary>Core's reporter (and prompt) for this command.</summary>
+        internal PipelineSink Sink => sink ?? (sink = new PipelineSink());
 
         public void Dispose()
         {
             cancellation.Dispose();
+            sink?.Dispose();
         }
 
-        protected override void StopProcessing()
+        protected override void StopProcessing() => cancellation.Cancel();
+
+        /// <summary>Remembers PSHOME once, for the rare fresh vault read in a child PowerShell.</summary>
+        protected override void BeginProcessing()
         {
-            cancellation.Cancel();
+            if (FreshVaultReader.PowerShellHome == null)
+            {
+                FreshVaultReader.PowerShellHome = SessionState.PSVariable.GetValue("PSHOME") as string;
+            }
         }
 
-        /// <summary>Waits for Core's work; Ctrl+C stops the pipeline at once.</summary>
-        protected T Wait<T>(Task<T> task)
+        /// <summary>Waits for Core's work, writing what it reports as it comes; Ctrl+C stops the pipeline at once.</summary>
+        internal T Wait<T>(Task<T> task)
         {
+            if (!task.IsCompleted)
+            {
+                var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, Sink.Signal };
+                while (!task.IsCompleted)
+                {
+                    WaitHandle.WaitAny(handles);
+                    Sink.Drain(this);
+                }
+            }
+
+            sink?.Drain(this);
             try
             {
                 return task.GetAwaiter().GetResult();
@@ -41,36 +65,46 @@ namespace TSheets.Auth.Commands
             }
         }
 
+        /// <summary>Runs synchronous Core work, then writes what it reported.</summary>
+        internal T Run<T>(Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            finally
+            {
+                sink?.Drain(this);
+            }
+        }
+
         /// <summary>
         /// A message for the person at the host (an information record, like Write-Host), never
         /// output. Scrubbed, unless it is an authorization URL, which holds no secret by
         /// construction and must reach the user intact.
         /// </summary>
-        protected void WriteHostMessage(string message, bool scrub = true)
-        {
+        internal void WriteHostMessage(string message, bool scrub = true) =>
             WriteInformation(new HostInformationMessage { Message = scrub ? Redactor.Scrub(message) : message }, new[] { "PSHOST" });
-        }
 
-        // Every cmdlet writes through these, so verbose, debug and warning text passes the same
-        // redaction as error messages (see Redactor). Verbose and debug text nobody will see is
-        // not scrubbed at all: the scrubbing regex is the dearest part of a cached token call.
-        protected new void WriteVerbose(string text)
+        internal void WriteVerboseText(string text)
         {
             if (IsShown("Verbose", "VerbosePreference"))
             {
-                base.WriteVerbose(Redactor.Scrub(text));
+                WriteVerbose(Redactor.Scrub(text));
             }
         }
 
-        protected new void WriteDebug(string text)
+        internal void WriteWarningText(string text) => WriteWarning(Redactor.Scrub(text));
+
+        internal void WriteErrorRecord(TSheetsAuthException exception) => WriteError(ErrorMapping.ToRecord(exception));
+
+        internal void WriteProgressRecord(ProgressRecord record) => WriteProgress(record);
+
+        internal void ThrowTerminatingError(TSheetsAuthException exception)
         {
-            if (IsShown("Debug", "DebugPreference"))
-            {
-                base.WriteDebug(Redactor.Scrub(text));
-            }
+            sink?.Drain(this);
+            ThrowTerminatingError(ErrorMapping.ToRecord(exception));
         }
-
-        protected new void WriteWarning(string text) => base.WriteWarning(Redactor.Scrub(text));
 
         private bool IsShown(string commonParameter, string preferenceVariable)
         {
@@ -84,9 +118,5 @@ namespace TSheets.Auth.Commands
                 && !string.Equals(preference, nameof(ActionPreference.SilentlyContinue), StringComparison.OrdinalIgnoreCase)
                 && !string.Equals(preference, nameof(ActionPreference.Ignore), StringComparison.OrdinalIgnoreCase);
         }
-
-        protected void ThrowTerminatingError(TSheetsAuthException exception) => ThrowTerminatingError(ErrorMapping.ToRecord(exception));
-
-        protected void WriteError(TSheetsAuthException exception) => WriteError(ErrorMapping.ToRecord(exception));
     }
 }

@@ -30,34 +30,26 @@ namespace TSheets.Auth.Tests
         }
     }
 
-    public class ApiClientTests
+    public sealed class ApiClientTests : IDisposable
     {
-        private static readonly DateTimeOffset Start = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
-        private readonly FakeClock clock = new FakeClock(Start);
+        private readonly FakeClock clock = new FakeClock(Samples.Start);
         private readonly SessionStore store = new SessionStore();
-        private readonly List<TimeSpan> waits = new List<TimeSpan>();
+        private readonly RecordingReporter report = new RecordingReporter();
+        private readonly TempFolder locks = new TempFolder();
+
+        public void Dispose() => locks.Dispose();
 
         private ApiClient Client(FakeHandler handler, bool refreshable = true)
         {
-            store.Set(new Connection(
-                "default",
-                SecureStrings.FromPlainText(Samples.AccessToken),
-                refreshable ? SecureStrings.FromPlainText(Samples.RefreshToken) : null,
-                Start,
-                Start.AddDays(10),
-                "client-id",
-                SecureStrings.FromPlainText("client-secret"),
-                Samples.BaseUri));
+            store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10), refresh: refreshable ? Samples.RefreshToken : null));
             var transport = new HttpTransport(handler);
-            var tokens = new TokenService(store, new TokenClient(transport), clock);
-            return new ApiClient(transport, tokens, clock, (wait, _) =>
-            {
-                waits.Add(wait);
-                return Task.CompletedTask;
-            });
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
+            return new ApiClient(transport, tokens, clock, new Pacer(clock, () => "1000/1"));
         }
 
-        private static FakeHandler Sequence(params Func<HttpRequestMessage, HttpResponseMessage>[] answers)
+        private Task<object> Send(ApiClient client, ApiRequest request) => client.SendAsync("default", null, request, report, CancellationToken.None);
+
+        private static FakeHandler Answers(params Func<HttpRequestMessage, HttpResponseMessage>[] answers)
         {
             var next = 0;
             return new FakeHandler((request, _, _) => Task.FromResult(answers[Math.Min(Interlocked.Increment(ref next) - 1, answers.Length - 1)](request)));
@@ -65,83 +57,130 @@ namespace TSheets.Auth.Tests
 
         private static HttpResponseMessage Json(HttpStatusCode status, string body) => FakeHandler.Response(status, body);
 
-        [Fact]
-        public void BuildsUrisUnderTheBaseOnly()
+        private static HttpResponseMessage Limited(TimeSpan? retryAfter = null)
         {
-            var request = new ApiRequest { Path = "/timesheets?x=1", Query = { new KeyValuePair<string, string>("ids", "1,2"), new KeyValuePair<string, string>("q", "a b") } };
-            Assert.Equal("https://rest.tsheets.com/api/v1/timesheets?x=1&ids=1%2C2&q=a%20b", ApiClient.BuildUri(Samples.BaseUri, request).AbsoluteUri);
-            foreach (var path in new[] { "https://evil.example/x", "//evil.example/x", "../x", "a/../../x", "", "  " })
+            var answer = Json((HttpStatusCode)429, "{\"error\":{\"code\":429,\"message\":\"Too Many Requests\"}}");
+            if (retryAfter.HasValue)
             {
-                var ex = Assert.Throws<TSheetsAuthException>(() => ApiClient.BuildUri(Samples.BaseUri, new ApiRequest { Path = path }));
-                Assert.Equal(ErrorIds.InvalidBaseUri, ex.ErrorId);
+                answer.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(retryAfter.Value);
             }
+
+            return answer;
         }
 
         [Fact]
-        public async Task SendsTheBearerTokenAndReadsThePage()
+        public async Task SendsTheBearerTokenAndTheManagedClientHeaderAndReadsThePage()
         {
-            var handler = Sequence(_ => Json(HttpStatusCode.OK, "{\"results\":{},\"more\":true}"));
-            var result = await Client(handler).SendAsync("default", null, new ApiRequest { Path = "users", ManagedClientId = "77" }, CancellationToken.None);
-            Assert.True(result.More);
+            var handler = Answers(_ => Json(HttpStatusCode.OK, "{\"results\":{},\"more\":true}"));
+            var value = await Send(Client(handler), new ApiRequest { Path = "users", ManagedClientId = "77" });
+            Assert.True(ApiShapes.HasMore(value));
             Assert.Equal("Bearer", handler.LastRequest.Headers.Authorization.Scheme);
             Assert.Equal(Samples.AccessToken, handler.LastRequest.Headers.Authorization.Parameter);
             Assert.Equal("77", handler.LastRequest.Headers.GetValues("vnd.tsheets.ManagedClientId").Single());
-            Assert.Contains(result.Verbose, line => line.StartsWith("GET users -> 200 in "));
-            Assert.DoesNotContain(result.Verbose, line => line.Contains(Samples.AccessToken));
+            Assert.Contains(report.Verbose, line => line.StartsWith("GET users -> 200 in "));
+            Assert.DoesNotContain(report.Verbose, line => line.Contains(Samples.AccessToken));
+        }
+
+        [Theory]
+        [InlineData("42\r\nX-Injected: yes")]
+        [InlineData("42\nX")]
+        [InlineData("٤٢")]
+        public async Task RefusesAManagedClientIdThatIsNotDigitsBeforeSendingAnything(string id)
+        {
+            var handler = Answers(_ => Json(HttpStatusCode.OK, "{}"));
+            await Assert.ThrowsAsync<ArgumentException>(() => Send(Client(handler), new ApiRequest { Path = "users", ManagedClientId = id }));
+            Assert.Equal(0, handler.Calls);
         }
 
         [Fact]
-        public async Task RefreshesOnceAfterA401AndRetries()
+        public async Task RefreshesOnceAfterA401AndRetriesWithTheNewToken()
         {
-            var handler = Sequence(
+            var handler = Answers(
                 _ => Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":401,\"message\":\"Unauthorized\"}}"),
                 _ => Json(HttpStatusCode.OK, Samples.GrantJson()),
-                request => Json(HttpStatusCode.OK, "{\"token\":\"" + request.Headers.Authorization.Parameter.Substring(0, 5) + "\"}"));
-            var result = await Client(handler).SendAsync("default", null, new ApiRequest { Path = "current_user" }, CancellationToken.None);
-            Assert.Equal(3, handler.Calls);
-            Assert.Equal(Samples.NewAccessToken, SecureStrings.ToPlainText(store.Get("default").AccessToken));
+                _ => Json(HttpStatusCode.OK, "{}"));
+            await Send(Client(handler), new ApiRequest { Path = "current_user" });
+            var tokens = handler.Requests.Select(r => r.Request.Headers.Authorization).ToList();
+            Assert.Equal(3, tokens.Count);
+            Assert.Equal(Samples.AccessToken, tokens[0].Parameter);
+            Assert.Null(tokens[1]);
+            Assert.Equal(Samples.NewAccessToken, tokens[2].Parameter);
+            Assert.Equal(Samples.NewAccessToken, Samples.Plain(store.Get("default").AccessToken));
         }
 
         [Fact]
-        public async Task DoesNotLoopOnRepeated401s()
+        public async Task ReportsA401ThatPersistsWithAFreshTokenAsMissingPermissionWithoutLooping()
         {
-            var handler = Sequence(
-                _ => Json(HttpStatusCode.Unauthorized, "Unauthorized"),
+            var handler = Answers(
+                _ => Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":401,\"message\":\"Unauthorized: You don't have sufficient permission\"}}"),
                 _ => Json(HttpStatusCode.OK, Samples.GrantJson()),
-                _ => Json(HttpStatusCode.Unauthorized, "Unauthorized"));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Client(handler).SendAsync("default", null, new ApiRequest { Path = "current_user" }, CancellationToken.None));
-            Assert.Equal(ErrorIds.TokenExpired, ex.ErrorId);
+                _ => Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":401,\"message\":\"Unauthorized: You don't have sufficient permission\"}}"));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Client(handler), new ApiRequest { Path = "users" }));
+            Assert.Equal(ErrorIds.ApiError, ex.ErrorId);
+            Assert.Contains("lacks permission", ex.Message);
+            Assert.Contains("sufficient permission", ex.Message);
             Assert.Equal(3, handler.Calls);
+        }
+
+        [Fact]
+        public async Task ReportsA401OnATokenThatCannotRefreshAsExpiredWithWhatToDo()
+        {
+            var handler = Answers(_ => Json(HttpStatusCode.Unauthorized, "Unauthorized"));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Client(handler, refreshable: false), new ApiRequest { Path = "users" }));
+            Assert.Equal(ErrorIds.TokenExpired, ex.ErrorId);
+            Assert.Contains("web UI", ex.Message);
+            Assert.Equal(1, handler.Calls);
         }
 
         [Fact]
         public async Task HonoursRetryAfterSecondsAndDates()
         {
-            var handler = Sequence(
-                _ =>
-                {
-                    var limited = Json((HttpStatusCode)429, "{}");
-                    limited.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7));
-                    return limited;
-                },
+            var handler = Answers(
+                _ => Limited(TimeSpan.FromSeconds(7)),
                 _ =>
                 {
                     var busy = Json(HttpStatusCode.ServiceUnavailable, "{}");
-                    busy.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(Start.AddSeconds(3));
+                    busy.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(clock.UtcNow.AddSeconds(3));
                     return busy;
                 },
                 _ => Json(HttpStatusCode.OK, "{}"));
-            await Client(handler).SendAsync("default", null, new ApiRequest { Path = "users" }, CancellationToken.None);
-            Assert.Equal(new[] { TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(3) }, waits);
+            await Send(Client(handler), new ApiRequest { Path = "users" });
+            Assert.Equal(new[] { TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(3) }, clock.Delays.Where(d => d > TimeSpan.Zero));
         }
 
         [Fact]
-        public async Task BacksOffExponentiallyThenGivesUp()
+        public async Task WaitsOutTheWholeWindowAfterAnUnforeseen429WhenTheTimeoutAllowsAndSaysSo()
         {
-            var handler = Sequence(_ => Json((HttpStatusCode)429, "{\"error\":{\"code\":429,\"message\":\"Too Many Requests\"}}"));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Client(handler).SendAsync("default", null, new ApiRequest { Path = "users", MaximumRetryCount = 3 }, CancellationToken.None));
+            var handler = Answers(_ => Limited(), _ => Json(HttpStatusCode.OK, "{}"));
+            var client = Client(handler);
+            await Send(client, new ApiRequest { Path = "users", Timeout = TimeSpan.FromSeconds(10) });
+            Assert.Contains(TimeSpan.FromSeconds(1), clock.Delays);
+            Assert.Contains(report.Warnings, w => w.Contains("another process may be using the same token"));
+            Assert.Equal(2, handler.Calls);
+        }
+
+        [Fact]
+        public async Task FailsAt429WhenWaitingForTheWindowWouldTakeLongerThanTheTimeout()
+        {
+            store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10)));
+            var handler = Answers(_ => Limited());
+            var transport = new HttpTransport(handler);
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
+            var client = new ApiClient(transport, tokens, clock, new Pacer(clock, () => "300/300"));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(client, new ApiRequest { Path = "users", Timeout = TimeSpan.FromSeconds(100) }));
             Assert.Equal(ErrorIds.RateLimited, ex.ErrorId);
+            Assert.Contains("-TimeoutSec", ex.Message);
+            Assert.Equal(1, handler.Calls);
+        }
+
+        [Fact]
+        public async Task BacksOffExponentiallyOn503ThenGivesUp()
+        {
+            var handler = Answers(_ => Json(HttpStatusCode.ServiceUnavailable, "{\"error\":{\"code\":503,\"message\":\"Service Unavailable\"}}"));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Client(handler), new ApiRequest { Path = "users", MaximumRetryCount = 3 }));
+            Assert.Equal(ErrorIds.ServiceUnavailable, ex.ErrorId);
             Assert.Equal(4, handler.Calls);
+            var waits = clock.Delays.Where(d => d > TimeSpan.Zero).ToList();
             Assert.Equal(3, waits.Count);
             for (var i = 0; i < 3; i++)
             {
@@ -156,8 +195,8 @@ namespace TSheets.Auth.Tests
         [InlineData(502, "bad gateway", ErrorIds.ServiceUnavailable)]
         public async Task MapsFailures(int status, string body, string errorId)
         {
-            var handler = Sequence(_ => Json((HttpStatusCode)status, body));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Client(handler).SendAsync("default", null, new ApiRequest { Path = "users" }, CancellationToken.None));
+            var handler = Answers(_ => Json((HttpStatusCode)status, body));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Client(handler), new ApiRequest { Path = "users" }));
             Assert.Equal(errorId, ex.ErrorId);
             Assert.Equal(status, ex.StatusCode);
             Assert.Equal(1, handler.Calls);
@@ -166,10 +205,52 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task ReportsANonJsonAnswer()
         {
-            var handler = Sequence(_ => FakeHandler.Response(HttpStatusCode.OK, "<html><title>Portal</title></html>", "text/html"));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Client(handler).SendAsync("default", null, new ApiRequest { Path = "users" }, CancellationToken.None));
+            var handler = Answers(_ => FakeHandler.Response(HttpStatusCode.OK, "<html><title>Portal</title></html>", "text/html"));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Client(handler), new ApiRequest { Path = "users" }));
             Assert.Equal(ErrorIds.InvalidServerResponse, ex.ErrorId);
             Assert.Contains("Portal", ex.Message);
+        }
+
+        [Fact]
+        public async Task ScrubsTheExactTokenFromAnErrorBodyWhateverItsShapeAndBeforeCuttingIt()
+        {
+            var odd = "plain-token-" + new string('z', 30);
+            store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10), access: odd, refresh: null));
+            var body = "{\"error\":{\"code\":417,\"message\":\"" + new string('x', 280) + " echo " + odd + "\"}}";
+            var handler = Answers(_ => Json((HttpStatusCode)417, body));
+            var transport = new HttpTransport(handler);
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(new ApiClient(transport, tokens, clock, new Pacer(clock, () => "10/1")), new ApiRequest { Path = "users" }));
+            Assert.DoesNotContain("plain-token", ex.Message);
+            Assert.DoesNotContain("zzzz", ex.Message);
+        }
+
+        [Fact]
+        public async Task TurnsPhpEmptyArraysIntoEmptyObjects()
+        {
+            var handler = Answers(_ => Json(HttpStatusCode.OK, "{\"results\":{\"users\":[]},\"more\":false,\"supplemental_data\":[]}"));
+            var value = (OrderedDictionary)await Send(Client(handler), new ApiRequest { Path = "users" });
+            Assert.IsType<OrderedDictionary>(((OrderedDictionary)value["results"])["users"]);
+            Assert.IsType<OrderedDictionary>(value["supplemental_data"]);
+        }
+
+        [Fact]
+        public async Task TakesFailedBatchItemsOutAndReportsEachWithItsIndex()
+        {
+            var answer = "{\"results\":{\"timesheets\":{"
+                + "\"1\":{\"_status_code\":200,\"_status_message\":\"Created\",\"id\":9},"
+                + "\"2\":{\"_status_code\":417,\"_status_message\":\"Expectation Failed\",\"_status_extra\":\"user_id is required\"},"
+                + "\"3\":{\"_status_code\":404,\"_status_message\":\"Not Found\",\"_status_extra\":\"\"}}}}";
+            var handler = Answers(_ => Json(HttpStatusCode.OK, answer));
+            var value = (OrderedDictionary)await Send(Client(handler), new ApiRequest { Method = "POST", Path = "timesheets", JsonBody = "{\"data\":[{},{},{}]}" });
+            var items = (OrderedDictionary)((OrderedDictionary)value["results"])["timesheets"];
+            Assert.Equal(new object[] { "1" }, items.Keys.Cast<object>().ToArray());
+            var errors = report.Errors.ToList();
+            Assert.Equal(2, errors.Count);
+            Assert.All(errors, e => Assert.Equal(ErrorIds.ApiError, e.ErrorId));
+            Assert.Equal(("2", 417), (errors[0].Target, errors[0].StatusCode.Value));
+            Assert.Contains("Item 2 of POST timesheets was refused: 417 Expectation Failed (user_id is required)", errors[0].Message);
+            Assert.Equal("3", errors[1].Target);
         }
     }
 }

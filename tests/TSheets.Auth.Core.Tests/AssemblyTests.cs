@@ -9,7 +9,7 @@ namespace TSheets.Auth.Tests
         [Fact]
         public void CoreReferencesOnlyTheBaseLibraryAndSystemTextJson()
         {
-            var references = typeof(TokenService).Assembly.GetReferencedAssemblies().Select(a => a.Name).OrderBy(n => n).ToArray();
+            var references = typeof(TokenRefresher).Assembly.GetReferencedAssemblies().Select(a => a.Name).OrderBy(n => n).ToArray();
             Assert.Equal(new[] { "netstandard", "System.Text.Json" }, references);
         }
     }

@@ -9,13 +9,40 @@ namespace TSheets.Auth.Tests
         [Fact]
         public void BuildsTheDocumentedUrl()
         {
-            var request = AuthorizationUrl.Create("MYAPPCLIENTID", new Uri("https://somedomain.com/callback"), "MYSTATE");
+            var request = AuthorizationUrl.Create("MYAPPCLIENTID", new Uri("https://somedomain.com/callback"), "MYSTATE", pkce: false);
+            Assert.Null(request.CodeVerifier);
             Assert.Equal(
                 "https://rest.tsheets.com/api/v1/authorize?response_type=code&client_id=MYAPPCLIENTID&redirect_uri=https%3A%2F%2Fsomedomain.com%2Fcallback&state=MYSTATE",
                 request.Url.AbsoluteUri);
             Assert.Equal(request.Url.AbsoluteUri, request.ToString());
             Assert.Equal("MYSTATE", request.State);
             Assert.Equal(UriRules.DefaultBaseUri, request.BaseUri);
+        }
+
+        [Fact]
+        public void AddsAPkceChallengeOfAFreshVerifierByDefault()
+        {
+            var first = AuthorizationUrl.Create("c", new Uri("https://x.example/cb"), "s");
+            var second = AuthorizationUrl.Create("c", new Uri("https://x.example/cb"), "s");
+            Assert.True(Pkce.IsValidVerifier(first.CodeVerifier));
+            Assert.Equal(43, first.CodeVerifier.Length);
+            Assert.NotEqual(first.CodeVerifier, second.CodeVerifier);
+            Assert.EndsWith("&state=s&code_challenge=" + Pkce.Challenge(first.CodeVerifier) + "&code_challenge_method=S256", first.Url.AbsoluteUri);
+        }
+
+        [Fact]
+        public void ComputesTheS256ChallengeOfRfc7636AppendixB()
+        {
+            Assert.Equal("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Pkce.Challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+        }
+
+        [Fact]
+        public void SendsScopesSpaceSeparatedAndNoneWhenNoneAreAsked()
+        {
+            var request = AuthorizationUrl.Create("c", new Uri("https://x.example/cb"), "s", scope: new[] { "openid", "offline_access", "openid" }, pkce: false);
+            Assert.EndsWith("&state=s&scope=openid%20offline_access", request.Url.AbsoluteUri);
+            Assert.Equal(new[] { "openid", "offline_access" }, request.Scope);
+            Assert.Null(AuthorizationUrl.Create("c", new Uri("https://x.example/cb"), "s", scope: new string[0]).Scope);
         }
 
         [Fact]

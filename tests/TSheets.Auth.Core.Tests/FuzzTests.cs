@@ -1,8 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -61,11 +59,7 @@ namespace TSheets.Auth.Tests
         [Fact]
         public void CallbackRequestParser()
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            using var listener = LoopbackListener.Start(new Uri($"http://127.0.0.1:{port}/callback"), "the-state");
+            var handler = new CallbackHandler("/callback", "the-state", "default");
             var seeds = new[]
             {
                 "GET /callback?code=c&state=the-state HTTP/1.1\r\nHost: 127.0.0.1\r\n",
@@ -75,7 +69,7 @@ namespace TSheets.Auth.Tests
             var iterations = Run(random =>
             {
                 var head = random.Next(3) == 0 ? RandomText(random, UrlAlphabet + "\r\n ", 400) : Mutate(random, seeds[random.Next(seeds.Length)]);
-                var answer = Encoding.ASCII.GetString(listener.Handle(head, out _));
+                var answer = Encoding.ASCII.GetString(handler.Handle(head, out _));
                 Assert.StartsWith("HTTP/1.1 ", answer);
                 Assert.Contains("Cache-Control: no-store", answer);
             });
@@ -99,7 +93,7 @@ namespace TSheets.Auth.Tests
                 var body = random.Next(4) == 0 ? RandomText(random, "{}[]\":,0123456789.-eE truefalsnul\\u", 300) : Mutate(random, seeds[random.Next(seeds.Length)]);
                 try
                 {
-                    var grant = TokenGrant.Parse(new HttpResult(statuses[random.Next(statuses.Length)], types[random.Next(types.Length)], body), "default");
+                    var grant = TokenGrant.Parse(new HttpResult(statuses[random.Next(statuses.Length)], types[random.Next(types.Length)], body), "default", null, "client-id");
                     Assert.NotNull(grant.AccessToken);
                 }
                 catch (TSheetsAuthException)
@@ -119,11 +113,20 @@ namespace TSheets.Auth.Tests
             {
                 while (watch.Elapsed < Budget)
                 {
-                    iteration(random);
+                    try
+                    {
+                        iteration(random);
+                    }
+                    catch (Exception ex)
+                    {
+                        // Every failure names its seed, whatever the runner shows of the output.
+                        throw new InvalidOperationException($"Input {iterations} failed; replay with TSHEETS_FUZZ_SEED={seed}: {ex.Message}", ex);
+                    }
+
                     iterations++;
                 }
             });
-            Assert.True(work.Wait(Budget + TimeSpan.FromSeconds(10)), $"an input hung the parser (seed {seed})");
+            Assert.True(work.Wait(Budget + TimeSpan.FromSeconds(10)), $"an input hung the parser (replay with TSHEETS_FUZZ_SEED={seed})");
             output.WriteLine($"{iterations} inputs");
             return iterations;
         }

@@ -15,15 +15,6 @@ namespace TSheets.Auth.Tests
     {
         private const string State = "the-expected-state";
 
-        private static int FreePort()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return port;
-        }
-
         private static Uri Redirect(int port, string host = "127.0.0.1") => new Uri($"http://{host}:{port}/callback");
 
         /// <summary>Sends raw bytes and returns the whole answer (empty if the server closed without one).</summary>
@@ -44,8 +35,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task ReturnsTheCodeAndAnswersTheBrowserWithoutEchoingIt()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State);
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
 
             var page = await Get(port, $"/callback?code=S.19__secretcode123&state={State}");
@@ -61,8 +52,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task IgnoresAWrongOrMissingStateAndKeepsWaiting()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State);
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
 
             var forged = await Get(port, "/callback?code=S.19__forged&state=not-it");
@@ -79,8 +70,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task EndsWithAuthorizationDeniedOnAnErrorWithTheRightState()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State);
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
 
             var page = await Get(port, $"/callback?error=access_denied&error_description=The%20user%20denied%20access&state={State}");
@@ -99,8 +90,8 @@ namespace TSheets.Auth.Tests
         [InlineData("HELLO", "400")]
         public async Task AnswersOnlyTheRedirectPath(string requestLine, string status)
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State);
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
             var page = await Raw(port, Encoding.ASCII.GetBytes(requestLine + "\r\nHost: x\r\n\r\n"));
             Assert.StartsWith("HTTP/1.1 " + status, page);
             Assert.Equal(0, listener.RejectedCount);
@@ -109,8 +100,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task TimesOutSayingHowManyWereIgnored()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State, "default");
+            using var listener = LoopbackListener.Start(Redirect(0), State, "default");
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(1.5), CancellationToken.None);
             await Get(port, "/callback?error=access_denied&state=forged");
 
@@ -124,11 +115,12 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task StopsAtOnceOnCancellationAndFreesThePort()
         {
-            var port = FreePort();
+            int port;
             using var cancellation = new CancellationTokenSource();
             var watch = Stopwatch.StartNew();
-            using (var listener = LoopbackListener.Start(Redirect(port), State))
+            using (var listener = LoopbackListener.Start(Redirect(0), State))
             {
+                port = listener.RedirectUri.Port;
                 var wait = listener.WaitForCodeAsync(TimeSpan.FromMinutes(5), cancellation.Token);
                 cancellation.CancelAfter(200);
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
@@ -161,8 +153,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task ListensOnBothLoopbacksForLocalhost()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port, "localhost"), State);
+            using var listener = LoopbackListener.Start(Redirect(0, "localhost"), State);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
             Assert.StartsWith("HTTP/1.1 404", await Get(port, "/other", "127.0.0.1"));
             if (Socket.OSSupportsIPv6)
@@ -177,9 +169,9 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task SurvivesJunkTlsHellosOversizedAndHalfSentRequests()
         {
-            var port = FreePort();
             var limits = new ListenerLimits { ReadTimeout = TimeSpan.FromSeconds(2) };
-            using var listener = LoopbackListener.Start(Redirect(port), State, null, limits);
+            using var listener = LoopbackListener.Start(Redirect(0), State, null, limits);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
 
             // A TLS ClientHello (a browser that tried https), random bytes, a 64 KB header.
@@ -202,8 +194,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task StillTakesTheRealCallbackAfterAFloodOfIdleConnections()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State);
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
             var flood = new TcpClient[100];
             try
@@ -231,10 +223,36 @@ namespace TSheets.Auth.Tests
         }
 
         [Fact]
+        public async Task CountsTheHeadCapOverTheWholeHeadNotEachRead()
+        {
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            var twentyKb = Encoding.ASCII.GetBytes($"GET /callback?code=big&state={State} HTTP/1.1\r\nX-Pad: " + new string('a', 20 * 1024) + "\r\n\r\n");
+            Assert.StartsWith("HTTP/1.1 431", await Raw(port, twentyKb));
+            Assert.False(wait.IsCompleted);
+            var justUnder = Encoding.ASCII.GetBytes($"GET /callback?code=fits&state={State} HTTP/1.1\r\nX-Pad: " + new string('a', 15 * 1024) + "\r\n\r\n");
+            Assert.StartsWith("HTTP/1.1 200", await Raw(port, justUnder));
+            Assert.Equal("fits", await wait);
+        }
+
+        [Fact]
+        public async Task RefusesACallbackThatCarriesTwoCodes()
+        {
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
+            var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.StartsWith("HTTP/1.1 400", await Get(port, $"/callback?code=one&code=two&state={State}"));
+            Assert.False(wait.IsCompleted);
+            await Get(port, $"/callback?code=one&state={State}");
+            Assert.Equal("one", await wait);
+        }
+
+        [Fact]
         public async Task AnswersASecondCallbackAfterTheFirst()
         {
-            var port = FreePort();
-            using var listener = LoopbackListener.Start(Redirect(port), State);
+            using var listener = LoopbackListener.Start(Redirect(0), State);
+            var port = listener.RedirectUri.Port;
             var wait = listener.WaitForCodeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
             await Get(port, $"/callback?code=first&state={State}");
             var second = await Get(port, $"/callback?code=second&state={State}");
@@ -251,7 +269,7 @@ namespace TSheets.Auth.Tests
         [InlineData("\"/opt/my browser/run\" -x 'a b'", new[] { "/opt/my browser/run", "-x", "a b", "URL" })]
         public void PlacesTheUrl(string command, string[] expected)
         {
-            Assert.Equal(expected, SystemBrowserLauncher.BuildCommand(command, "URL"));
+            Assert.Equal(expected, CommandLine.BuildCommand(command, "URL"));
         }
 
         [Theory]
@@ -262,22 +280,48 @@ namespace TSheets.Auth.Tests
         [InlineData(new[] { "" }, "\"\"")]
         public void QuotesArgumentsForArgv(string[] arguments, string expected)
         {
-            Assert.Equal(expected, SystemBrowserLauncher.JoinArguments(arguments));
+            Assert.Equal(expected, CommandLine.JoinArguments(arguments));
+        }
+
+        [Theory]
+        [InlineData("my-browser", false, false, false, "my-browser|URL")]
+        [InlineData(null, true, false, true, "URL")]
+        [InlineData(null, false, true, false, "open|URL")]
+        [InlineData(null, false, false, false, "xdg-open|URL")]
+        [InlineData("  ", false, false, false, "xdg-open|URL")]
+        public void ChoosesTheOpenerForThePlatform(string browser, bool windows, bool mac, bool shellExecute, string argv)
+        {
+            var command = BrowserCommand.For("URL", browser, windows, mac);
+            Assert.Equal(shellExecute, command.ShellExecute);
+            Assert.Equal(argv, string.Join("|", command.Argv));
         }
 
         [Fact]
         public void ReportsAMissingBrowserAsALaunchFailure()
         {
-            var before = Environment.GetEnvironmentVariable("BROWSER");
-            try
+            var launcher = new SystemBrowserLauncher(name => name == "BROWSER" ? "/nonexistent/browser-binary" : null);
+            Assert.Throws<BrowserLaunchException>(() => launcher.Open(new Uri("https://example.com/"), NullReporter.Instance));
+        }
+
+        [Fact]
+        public async Task ReportsAnOpenerThatFailsWithItsOwnWordsAndSaysNothingOfOneThatSucceeds()
+        {
+            if (OperatingSystem.IsWindows())
             {
-                Environment.SetEnvironmentVariable("BROWSER", "/nonexistent/browser-binary");
-                Assert.Throws<BrowserLaunchException>(() => SystemBrowserLauncher.Instance.Open(new Uri("https://example.com/")));
+                return;
             }
-            finally
-            {
-                Environment.SetEnvironmentVariable("BROWSER", before);
-            }
+
+            var failing = new RecordingReporter();
+            new SystemBrowserLauncher(name => name == "BROWSER" ? "sh -c 'echo no display here >&2; exit 3' %s" : null).Open(new Uri("https://example.com/"), failing);
+            await Samples.Until(() => !failing.Warnings.IsEmpty, "the failing opener is reported");
+            Assert.Contains("exited with code 3: no display here", Assert.Single(failing.Warnings));
+
+            var quick = new RecordingReporter();
+            var done = Path.Combine(Path.GetTempPath(), "tsheets-opener-" + Guid.NewGuid().ToString("n"));
+            new SystemBrowserLauncher(name => name == "BROWSER" ? $"sh -c 'touch {done}' %s" : null).Open(new Uri("https://example.com/"), quick);
+            await Samples.Until(() => File.Exists(done), "the quick opener ran");
+            File.Delete(done);
+            Assert.Empty(quick.Warnings);
         }
     }
 }

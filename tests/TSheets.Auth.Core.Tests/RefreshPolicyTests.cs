@@ -8,15 +8,7 @@ namespace TSheets.Auth.Tests
         private static readonly DateTimeOffset Issued = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
 
         private static Connection Token(TimeSpan lifetime, bool refreshable = true, bool issuedKnown = true) =>
-            new Connection(
-                "default",
-                SecureStrings.FromPlainText(Samples.AccessToken),
-                refreshable ? SecureStrings.FromPlainText(Samples.RefreshToken) : null,
-                issuedKnown ? Issued : (DateTimeOffset?)null,
-                Issued + lifetime,
-                "client",
-                SecureStrings.FromPlainText("secret"),
-                Samples.BaseUri);
+            Samples.Connection("default", Issued, lifetime, refresh: refreshable ? Samples.RefreshToken : null) with { IssuedOn = issuedKnown ? Issued : (DateTimeOffset?)null };
 
         [Theory]
         [InlineData(0, false)]
@@ -59,7 +51,7 @@ namespace TSheets.Auth.Tests
         [Fact]
         public void NeverRefreshesAnUnknownExpiry()
         {
-            var connection = new Connection("default", SecureStrings.FromPlainText("t"), SecureStrings.FromPlainText("r"), Issued, null, "c", SecureStrings.FromPlainText("s"), Samples.BaseUri);
+            var connection = Samples.Connection("default", Issued, TimeSpan.Zero) with { ExpiresOn = null };
             Assert.False(RefreshPolicy.IsDue(connection, Issued + TimeSpan.FromDays(1000)));
             Assert.False(RefreshPolicy.IsExpired(connection, Issued + TimeSpan.FromDays(1000)));
         }

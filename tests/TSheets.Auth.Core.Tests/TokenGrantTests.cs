@@ -6,7 +6,7 @@ namespace TSheets.Auth.Tests
     public class TokenGrantTests
     {
         private static TokenGrant Parse(int status, string body, string contentType = "application/json") =>
-            TokenGrant.Parse(new HttpResult(status, contentType, body), "default", new[] { "my-client-secret" });
+            TokenGrant.Parse(new HttpResult(status, contentType, body), "default", new[] { "my-client-secret" }, "client-id");
 
         private static TSheetsAuthException Fails(int status, string body, string contentType = "application/json") =>
             Assert.Throws<TSheetsAuthException>(() => Parse(status, body, contentType));
@@ -125,6 +125,26 @@ namespace TSheets.Auth.Tests
             var ex = Fails(400, "{\"error\":\"invalid_grant\",\"error_description\":\"code S.19__0123456789abcdef0123456789abcdef01234567 with my-client-secret\"}");
             Assert.DoesNotContain("0123456789abcdef", ex.Message);
             Assert.DoesNotContain("my-client-secret", ex.Message);
+        }
+
+        [Fact]
+        public void ScrubsAKnownSecretStraddlingTheCutOfAnHtmlTitle()
+        {
+            var secret = "my-client-secret";
+            var page = "<html><title>" + new string('t', 295) + secret + "</title></html>";
+            var ex = Fails(502, page, "text/html");
+            Assert.DoesNotContain("my-cl", ex.Message);
+            Assert.Contains("***", ex.Message);
+        }
+
+        [Fact]
+        public void StripsControlCharactersFromServerText()
+        {
+            var ex = Fails(400, "{\"error\":\"invalid_grant\",\"error_description\":\"bad\\r\\nWARNING: forged \\u001b[2Jclear\"}");
+            Assert.DoesNotContain("\r", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("\n", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("\u001b", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("bad WARNING: forged [2Jclear", ex.Message);
         }
 
         [Fact]

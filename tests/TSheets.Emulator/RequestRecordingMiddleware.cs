@@ -1,3 +1,5 @@
+using TSheets.Emulator.Endpoints;
+
 namespace TSheets.Emulator;
 
 /// <summary>
@@ -13,20 +15,33 @@ internal sealed class RequestRecordingMiddleware(RequestDelegate next, EmulatorS
     /// <summary>The status recorded for a request that got no answer (an aborted or hung fault).</summary>
     public const int NoAnswerStatus = 0;
 
+    private static readonly object ReceivedAtKey = new();
+
+    /// <summary>When the request arrived, as recorded; the rate limit counts calls at this same instant.</summary>
+    public static DateTimeOffset ReceivedAt(HttpContext context) =>
+        context.Items.TryGetValue(ReceivedAtKey, out object? at) && at is DateTimeOffset time
+            ? time
+            : context.RequestServices.GetRequiredService<EmulatorState>().Now;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        DateTimeOffset receivedAt = state.Now;
+        context.Items[ReceivedAtKey] = receivedAt;
+        string at = EmulatorState.FormatTime(receivedAt);
+
         RequestKind kind = EmulatorPaths.Classify(request.Path);
         if (kind == RequestKind.Authorize && HttpMethods.IsGet(request.Method))
         {
             // Each GET is one authorization URL opened in a browser (the form's POST continues the same one).
-            state.RecordAuthorizeRequest();
+            var query = request.Query;
+            state.RecordAuthorizeRequest(AuthorizationRequest.From(name => query[name]).ToRecord(at, "page"));
         }
 
         Action<int>? record = kind switch
         {
-            RequestKind.Grant => await DescribeGrantRequestAsync(request),
-            RequestKind.Api => DescribeApiRequest(request),
+            RequestKind.Grant => await DescribeGrantRequestAsync(request, at),
+            RequestKind.Api => DescribeApiRequest(request, at),
             _ => null,
         };
 
@@ -67,7 +82,7 @@ internal sealed class RequestRecordingMiddleware(RequestDelegate next, EmulatorS
         }
     }
 
-    private async Task<Action<int>> DescribeGrantRequestAsync(HttpRequest request)
+    private async Task<Action<int>> DescribeGrantRequestAsync(HttpRequest request, string at)
     {
         // The form is read here, before any fault, so that faulted requests are recorded in full. ASP.NET caches
         // it, so the endpoint reads the same form again.
@@ -86,21 +101,23 @@ internal sealed class RequestRecordingMiddleware(RequestDelegate next, EmulatorS
 
         string method = request.Method;
         string? grantType = form.GetValueOrDefault("grant_type");
-        string? clientId = form.GetValueOrDefault("client_id");
+        var auth = ClientAuthentication.Read(request, form);
+        string? clientId = auth.ClientId ?? auth.BodyClientId;
         bool hasBearer = request.BearerToken() is not null;
         string? contentType = request.ContentType;
-        return status => state.RecordGrantRequest(
-            new GrantRequestRecord(method, grantType, clientId, hasBearer, contentType, form, status));
+        var masked = SecretMask.MaskValues(form, state);
+        return status => state.RecordGrantRequest(new GrantRequestRecord(
+            method, grantType, clientId, hasBearer, contentType, masked, status, at, auth.Mechanism, auth.Scheme is not null, auth.Scheme));
     }
 
-    private Action<int> DescribeApiRequest(HttpRequest request)
+    private Action<int> DescribeApiRequest(HttpRequest request, string at)
     {
         string method = request.Method;
         string path = request.Path.Value ?? "";
-        var query = request.Query.ToFlatDictionary();
+        var query = SecretMask.MaskValues(request.Query.ToFlatDictionary(), state);
         bool hasBearer = request.BearerToken() is not null;
         string? managedClientId = request.Headers[RequestExtensions.ManagedClientIdHeader];
         return status => state.RecordApiRequest(
-            new ApiRequestRecord(method, path, query, status, hasBearer, managedClientId));
+            new ApiRequestRecord(method, path, query, status, hasBearer, managedClientId, at));
     }
 }

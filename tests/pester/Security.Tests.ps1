@@ -2,7 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
     $emulator = Start-TSheetsEmulator
-    $standIn = Install-SecretManagementStandIn -Root $TestDrive
+    $standIn = Install-SecretManagementStandIn
     Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name SecOps -ModuleName Microsoft.PowerShell.SecretStore -AllowClobber
 
     # Every connection in the session, with its access token: what "the session as it was" means.
@@ -15,7 +15,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-SecretManagementStandIn -Root $TestDrive
+    Remove-SecretManagementStandIn
     Remove-Item Env:TSHEETS_AUTH_GRANT_TIMEOUT_SEC, Env:BROWSER, Env:TSHEETS_TEST_BROWSER_LOG, Env:TSHEETS_TEST_EMULATOR -ErrorAction SilentlyContinue
     if ($emulator) { Stop-TSheetsEmulator $emulator }
 }

@@ -3,6 +3,31 @@ Set-StrictMode -Version 3.0
 
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 
+# The build configuration under test (build.ps1 -Configuration sets it; Release otherwise).
+function Get-TestConfiguration {
+    if ($env:TSHEETS_TEST_CONFIGURATION) { return $env:TSHEETS_TEST_CONFIGURATION }
+    'Release'
+}
+
+# A server the tests start (the emulator, the conformance server): built like the rest, run with
+# dotnet, announcing its URL on one stdout line.
+function Start-TestServer {
+    param([Parameter(Mandatory)] [string] $Project, [Parameter(Mandatory)] [string] $ReadyLine, [string[]] $Arguments = @())
+    $dll = Join-Path $script:RepoRoot "tests/$Project/bin/$(Get-TestConfiguration)/net10.0/$Project.dll"
+    if (-not (Test-Path -LiteralPath $dll)) { throw "$Project is not built: $dll" }
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @($dll, '--urls', 'http://127.0.0.1:0', '--parent-pid', "$PID") + $Arguments) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLineAsync()
+    if (-not $line.Wait(30000) -or $line.Result -notmatch "^$ReadyLine (\S+)$") {
+        if (-not $process.HasExited) { $process.Kill() }
+        throw "$Project did not start (said: '$($line.Result)')."
+    }
+    [pscustomobject]@{ Process = $process; Url = $Matches[1].TrimEnd('/') }
+}
+
 function Get-TestModulePath {
     if ($env:TSHEETS_AUTH_MODULE) { return $env:TSHEETS_AUTH_MODULE }
     Join-Path $script:RepoRoot 'out/TSheets.Auth'
@@ -17,23 +42,11 @@ function Get-PwshPath {
 }
 
 function Start-TSheetsEmulator {
-    $dll = Join-Path $script:RepoRoot 'tests/TSheets.Emulator/bin/Release/net10.0/TSheets.Emulator.dll'
-    if (-not (Test-Path -LiteralPath $dll)) { throw "The emulator is not built: $dll" }
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($dll, '--urls', 'http://127.0.0.1:0', '--parent-pid', "$PID")) { $info.ArgumentList.Add($argument) }
-    $info.UseShellExecute = $false
-    $info.RedirectStandardOutput = $true
-    $process = [System.Diagnostics.Process]::Start($info)
-    $line = $process.StandardOutput.ReadLineAsync()
-    if (-not $line.Wait(30000) -or $line.Result -notmatch '^TSHEETS_EMULATOR_LISTENING (\S+)$') {
-        if (-not $process.HasExited) { $process.Kill() }
-        throw "The emulator did not start (said: '$($line.Result)')."
-    }
-    $url = $Matches[1].TrimEnd('/')
+    $server = Start-TestServer -Project 'TSheets.Emulator' -ReadyLine 'TSHEETS_EMULATOR_LISTENING'
     [pscustomobject]@{
-        Process = $process
-        Url     = $url
-        BaseUri = [uri]"$url/api/v1"
+        Process = $server.Process
+        Url     = $server.Url
+        BaseUri = [uri]"$($server.Url)/api/v1"
     }
 }
 
@@ -181,24 +194,25 @@ function Wait-PwshProcess {
     }
 }
 
-# Writes the SecretManagement stand-in into <Root>/Modules and puts that folder first on
-# PSModulePath (this process and every process it starts). Returns the module's folder.
+# Writes the SecretManagement stand-in once per run, into the test HOME (every test file and every
+# process it starts shares it: a module imported once stays loaded in a process), and puts its
+# folder first on PSModulePath. Returns the module's folder.
 function Install-SecretManagementStandIn {
-    param([Parameter(Mandatory)] [string] $Root)
-    $modules = Join-Path $Root 'Modules'
+    $modules = Join-Path $env:HOME 'stand-in-modules'
     $target = Join-Path $modules 'Microsoft.PowerShell.SecretManagement'
-    New-Item -ItemType Directory -Path $target -Force | Out-Null
-    Copy-Item -Path (Join-Path $PSScriptRoot 'SecretManagementStandIn/*') -Destination $target -Force
-    $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
-    # A stand-in another test file loaded (from its own, now deleted, folder) must not answer for this one.
-    Remove-Module Microsoft.PowerShell.SecretManagement -Force -ErrorAction Ignore
-    Import-Module (Join-Path $target 'Microsoft.PowerShell.SecretManagement.psd1') -Force -Global
+    if (-not (Test-Path -LiteralPath (Join-Path $target 'Microsoft.PowerShell.SecretManagement.psd1'))) {
+        New-Item -ItemType Directory -Path $target -Force | Out-Null
+        Copy-Item -Path (Join-Path $PSScriptRoot 'SecretManagementStandIn/*') -Destination $target -Force
+    }
+    if (($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $modules) {
+        $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
+    }
+    Import-Module (Join-Path $target 'Microsoft.PowerShell.SecretManagement.psd1') -Global
     $target
 }
 
 function Remove-SecretManagementStandIn {
-    param([Parameter(Mandatory)] [string] $Root)
-    $modules = Join-Path $Root 'Modules'
+    $modules = Join-Path $env:HOME 'stand-in-modules'
     $env:PSModulePath = ($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { $_ -ne $modules }) -join [IO.Path]::PathSeparator
     Remove-Module Microsoft.PowerShell.SecretManagement -Force -ErrorAction Ignore
 }

@@ -2,7 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
     $emulator = Start-TSheetsEmulator
-    $standIn = Install-SecretManagementStandIn -Root $TestDrive
+    $standIn = Install-SecretManagementStandIn
     Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Ops -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
     Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Other -ModuleName Microsoft.PowerShell.SecretStore
 
@@ -45,7 +45,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-SecretManagementStandIn -Root $TestDrive
+    Remove-SecretManagementStandIn
     if ($emulator) { Stop-TSheetsEmulator $emulator }
 }
 
@@ -252,7 +252,7 @@ Describe 'Connections kept in a SecretManagement vault' {
 
 Describe 'Without SecretManagement installed' {
     It 'imports and works in the session, and reports -Vault as SecretManagementNotInstalled with the install command' {
-        Remove-SecretManagementStandIn -Root $TestDrive
+        Remove-SecretManagementStandIn
         try {
             $text = Invoke-VaultPwsh @"
 Set-TSheetsToken -Name plain -AccessToken (ConvertTo-SecureString 'S.7__plain' -AsPlainText -Force)

@@ -5,8 +5,8 @@ using System.Security;
 namespace TSheets.Auth.Commands
 {
     /// <summary>
-    /// Signs in: exchanges an authorization code (pasted back or captured) or a refresh token for
-    /// a token pair and stores it in the session.
+    /// Signs in: the interactive flow (browser and loopback listener, or paste-back), a pasted or
+    /// captured authorization code, or a refresh token; stores the token in the session (and -Vault).
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "TSheets", DefaultParameterSetName = InteractiveSet)]
     [OutputType(typeof(TSheetsToken))]
@@ -25,6 +25,9 @@ namespace TSheets.Auth.Commands
         [ValidateNotEmptySecureString]
         public SecureString ClientSecret { get; set; }
 
+        [Parameter]
+        public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Post;
+
         [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
         [Parameter(Mandatory = true, ParameterSetName = RedirectedUrlSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(Mandatory = true, ParameterSetName = AuthorizationCodeSet)]
@@ -38,6 +41,14 @@ namespace TSheets.Auth.Commands
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 300;
 
+        [Parameter(ParameterSetName = InteractiveSet)]
+        [ValidateNotNullOrEmpty]
+        [ValidatePattern(@"^[\x21\x23-\x5B\x5D-\x7E]+\z")]
+        public string[] Scope { get; set; }
+
+        [Parameter(ParameterSetName = InteractiveSet)]
+        public SwitchParameter NoPkce { get; set; }
+
         [Parameter(Mandatory = true, ParameterSetName = RedirectedUrlSet)]
         [ValidateNotNull]
         public Uri RedirectedUrl { get; set; }
@@ -45,6 +56,11 @@ namespace TSheets.Auth.Commands
         [Parameter(Mandatory = true, ParameterSetName = RedirectedUrlSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotWhiteSpace]
         public string State { get; set; }
+
+        [Parameter(ParameterSetName = RedirectedUrlSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = AuthorizationCodeSet)]
+        [ValidatePattern(@"^[A-Za-z0-9._~-]{43,128}\z")]
+        public string CodeVerifier { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = AuthorizationCodeSet)]
         [ValidateNotWhiteSpace]
@@ -73,9 +89,9 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            // The code (bare or inside the pasted address) is a secret that arrives as a string:
-            // keep it out of the invocation info that error records and Get-Error display.
-            foreach (var secretParameter in new[] { nameof(AuthorizationCode), nameof(RedirectedUrl) })
+            // The code, the verifier and the pasted address are secrets that arrive as strings: keep
+            // them out of the invocation info that error records and Get-Error display.
+            foreach (var secretParameter in new[] { nameof(AuthorizationCode), nameof(RedirectedUrl), nameof(CodeVerifier) })
             {
                 if (MyInvocation.BoundParameters.ContainsKey(secretParameter))
                 {
@@ -85,33 +101,40 @@ namespace TSheets.Auth.Commands
 
             try
             {
+                var services = ModuleServices.Current;
                 var baseUri = UriRules.NormalizeBaseUri(BaseUri);
-                var service = TokenService.CreateDefault(SecretManagementVault.Instance);
+                var app = new ClientCredentials(ClientId, ClientSecret, ClientAuthentication);
                 Connection connection;
                 switch (ParameterSetName)
                 {
                     case RedirectedUrlSet:
                         var code = AuthorizationResponse.FromRedirectedUrl(RedirectedUrl, RedirectUri).GetCheckedCode(State, Name);
-                        connection = Wait(service.ConnectWithCodeAsync(Name, ClientId, ClientSecret, RedirectUri, code, baseUri, CancellationToken));
+                        connection = Wait(services.SignIn.WithCodeAsync(Name, app, RedirectUri, code, CodeVerifier, baseUri, CancellationToken));
                         break;
                     case AuthorizationCodeSet:
-                        UriRules.ValidateRedirectUri(RedirectUri);
-                        connection = Wait(service.ConnectWithCodeAsync(Name, ClientId, ClientSecret, RedirectUri, AuthorizationCode, baseUri, CancellationToken));
+                        connection = Wait(services.SignIn.WithCodeAsync(Name, app, RedirectUri, AuthorizationCode, CodeVerifier, baseUri, CancellationToken));
                         break;
                     case RefreshTokenSet:
-                        connection = Wait(service.ConnectWithRefreshTokenAsync(Name, ClientId, ClientSecret, RefreshToken, baseUri, CancellationToken));
+                        connection = Wait(services.SignIn.WithRefreshTokenAsync(Name, app, RefreshToken, baseUri, CancellationToken));
                         break;
                     default:
-                        connection = SignInInteractively(service, baseUri);
+                        var options = new InteractiveOptions
+                        {
+                            Name = Name,
+                            App = app,
+                            RedirectUri = RedirectUri,
+                            BaseUri = baseUri,
+                            Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                            NoBrowser = NoBrowser,
+                            Scope = Scope,
+                            Pkce = !NoPkce,
+                        };
+                        var flow = new InteractiveSignIn(services.SignIn, SystemBrowserLauncher.Instance, Sink, Sink);
+                        connection = Wait(flow.RunAsync(options, HostFacts.For(this), CancellationToken));
                         break;
                 }
 
-                connection = service.Save(connection, Vault, out var warning);
-                if (warning != null)
-                {
-                    WriteWarning(warning);
-                }
-
+                connection = Wait(services.Repository.SaveAsync(connection, Vault, Sink, CancellationToken));
                 WriteHostMessage(Describe(connection));
                 if (PassThru)
                 {
@@ -124,84 +147,13 @@ namespace TSheets.Auth.Commands
             }
         }
 
-        /// <summary>
-        /// The Interactive set: show the URL, open the browser, and take the answer from the
-        /// loopback listener (http://localhost...) or from the user's paste (any other redirect URI).
-        /// </summary>
-        private Connection SignInInteractively(TokenService service, Uri baseUri)
-        {
-            UriRules.ValidateRedirectUri(RedirectUri);
-            if (!InteractiveSession.IsInteractive(this))
-            {
-                throw new TSheetsAuthException(
-                    ErrorIds.InteractionRequired,
-                    "This session cannot show a browser sign-in (it is non-interactive: a scheduled task, a service, or pwsh -NonInteractive). "
-                    + "Sign in once interactively and keep the token in a vault, start from a refresh token with Connect-TSheets -RefreshToken, "
-                    + "or store a token made in QuickBooks Time with Set-TSheetsToken.",
-                    Name);
-            }
-
-            var request = AuthorizationUrl.Create(ClientId, RedirectUri, null, baseUri);
-            string code;
-            if (LoopbackListener.Supports(RedirectUri))
-            {
-                // Listening before the URL is shown: a fast browser must find the port open.
-                using (var listener = LoopbackListener.Start(RedirectUri, request.State, Name))
-                {
-                    ShowAuthorizationUrl(request, loopback: true);
-                    WriteHostMessage($"Waiting up to {TimeoutSec} seconds for the sign-in to reach {UriRules.Describe(RedirectUri)} (Ctrl+C cancels)...");
-                    code = Wait(listener.WaitForCodeAsync(TimeSpan.FromSeconds(TimeoutSec), CancellationToken));
-                }
-            }
-            else
-            {
-                ShowAuthorizationUrl(request, loopback: false);
-                WriteHostMessage($"After you allow access, the browser goes to {UriRules.Describe(RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
-                // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
-                Host.UI.Write("Address (hidden): ");
-                var pasted = SecureStrings.ToPlainText(Host.UI.ReadLineAsSecureString())?.Trim() ?? string.Empty;
-                if (!Uri.TryCreate(pasted, UriKind.Absolute, out var redirectedUrl))
-                {
-                    throw new TSheetsAuthException(ErrorIds.InvalidRedirectUri, "That is not an address. Run Connect-TSheets again and paste the whole address from the browser's address bar.", Name);
-                }
-
-                code = AuthorizationResponse.FromRedirectedUrl(redirectedUrl, RedirectUri).GetCheckedCode(request.State, Name);
-            }
-
-            return Wait(service.ConnectWithCodeAsync(Name, ClientId, ClientSecret, RedirectUri, code, baseUri, CancellationToken));
-        }
-
-        private void ShowAuthorizationUrl(AuthorizationRequest request, bool loopback)
-        {
-            WriteHostMessage($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}", scrub: false);
-            if (NoBrowser)
-            {
-                if (loopback)
-                {
-                    var host = RedirectUri.HostNameType == UriHostNameType.IPv6 ? $"[{RedirectUri.DnsSafeHost}]" : RedirectUri.DnsSafeHost;
-                    WriteHostMessage($"Open that address in a browser on this computer. Over SSH, forward the port first (ssh -L {RedirectUri.Port}:{host}:{RedirectUri.Port} <this host>) and open it on your own computer.");
-                }
-
-                return;
-            }
-
-            try
-            {
-                SystemBrowserLauncher.Instance.Open(request.Url);
-                WriteVerbose("Opened the browser.");
-            }
-            catch (BrowserLaunchException ex)
-            {
-                WriteWarning($"{ex.Message} Open the address above yourself.");
-            }
-        }
-
+        /// <summary>"Connected ..." for the host; every value from the server is one line without control characters.</summary>
         internal static string Describe(Connection connection)
         {
-            var who = connection.UserId == null ? "TSheets" : $"TSheets as user {connection.UserId}";
-            var company = connection.ClientUrl ?? connection.CompanyId;
+            var who = connection.UserId == null ? "TSheets" : $"TSheets as user {Text.OneLine(connection.UserId)}";
+            var company = Text.OneLine(connection.ClientUrl ?? connection.CompanyId);
             var where = company == null ? string.Empty : $" of {company}";
-            var until = connection.ExpiresOn.HasValue ? $"; the token is valid until {TokenService.Format(connection.ExpiresOn)}" : string.Empty;
+            var until = connection.ExpiresOn.HasValue ? $"; the token is valid until {Messages.Time(connection.ExpiresOn)}" : string.Empty;
             var refresh = connection.CanRefresh ? " and refreshes itself" : string.Empty;
             var saved = connection.Vault == null ? string.Empty : $" Saved in vault '{connection.Vault}'.";
             return $"Connected '{connection.Name}' to {who}{where}{until}{refresh}.{saved}";

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace TSheets.Auth.Commands
@@ -24,16 +23,16 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var store = SessionStore.Current;
-            var wildcard = WildcardPattern.ContainsWildcardCharacters(Name);
-            IEnumerable<string> names;
+            var repository = ModuleServices.Current.Repository;
+            var wildcard = false;
+            System.Collections.Generic.IReadOnlyList<string> names;
             try
             {
-                names = wildcard ? ConnectionNames.Matching(store, Name, Vault) : new[] { Name };
+                names = ConnectionNames.Resolve(repository, Name, Vault, out wildcard);
             }
             catch (TSheetsAuthException ex)
             {
-                WriteError(ex);
+                WriteErrorRecord(ex);
                 return;
             }
 
@@ -45,27 +44,24 @@ namespace TSheets.Auth.Commands
                     continue;
                 }
 
-                var removed = store.Remove(name);
-                if (Vault != null)
+                bool removed;
+                try
                 {
-                    try
-                    {
-                        removed |= SecretManagementVault.Instance.Remove(Vault, VaultDocument.SecretName(name));
-                    }
-                    catch (TSheetsAuthException ex)
-                    {
-                        WriteError(ex);
-                        continue;
-                    }
+                    removed = repository.Remove(name, Vault);
+                }
+                catch (TSheetsAuthException ex)
+                {
+                    WriteErrorRecord(ex);
+                    continue;
                 }
 
                 if (!removed && !wildcard)
                 {
-                    WriteError(TokenService.NotFound(name));
+                    WriteErrorRecord(ConnectionRepository.NotFound(name, Vault));
                     continue;
                 }
 
-                WriteVerbose($"Removed '{name}' from {where}. TSheets has no way to revoke a token through the API: it stays valid on the server until it expires. To revoke it now, delete it in QuickBooks Time under Feature Add-ons > API (the app's tokens, or API Preferences for tokens made there).");
+                WriteVerboseText($"Removed '{name}' from {where}. TSheets has no way to revoke a token through the API: it stays valid on the server until it expires. To revoke it now, delete it in QuickBooks Time under Feature Add-ons > API (the app's tokens, or API Preferences for tokens made there).");
             }
         }
     }

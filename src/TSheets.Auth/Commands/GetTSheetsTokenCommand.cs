@@ -1,11 +1,8 @@
-using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace TSheets.Auth.Commands
 {
-    /// <summary>
-    /// Returns a connection's token, refreshing it first when policy (or -ForceRefresh) says so.
-    /// </summary>
+    /// <summary>Returns a connection's token, refreshing it first when policy (or -ForceRefresh) says so.</summary>
     [Cmdlet(VerbsCommon.Get, "TSheetsToken", DefaultParameterSetName = AutoSet)]
     [OutputType(typeof(TSheetsToken), typeof(string))]
     public sealed class GetTSheetsTokenCommand : TSheetsCmdlet
@@ -36,65 +33,40 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var service = TokenService.CreateDefault(SecretManagementVault.Instance);
+            var services = ModuleServices.Current;
             var mode = ForceRefresh ? RefreshMode.Force : NoRefresh ? RefreshMode.Never : RefreshMode.Auto;
-            if (!WildcardPattern.ContainsWildcardCharacters(Name))
-            {
-                WriteToken(service, Name, mode);
-                return;
-            }
-
-            IEnumerable<string> names;
+            System.Collections.Generic.IReadOnlyList<string> names;
             try
             {
-                names = ConnectionNames.Matching(service.Store, Name, Vault);
+                names = Run(() => ConnectionNames.Resolve(services.Repository, Name, Vault, out _));
             }
             catch (TSheetsAuthException ex)
             {
-                WriteError(ex);
+                WriteErrorRecord(ex);
                 return;
             }
 
             foreach (var name in names)
             {
-                WriteToken(service, name, mode);
-            }
-        }
+                Connection connection;
+                try
+                {
+                    connection = Wait(services.Tokens.GetAsync(name, mode, Vault, Sink, CancellationToken));
+                }
+                catch (TSheetsAuthException ex)
+                {
+                    WriteErrorRecord(ex);
+                    continue;
+                }
 
-        private void WriteToken(TokenService service, string name, RefreshMode mode)
-        {
-            TokenLookup lookup;
-            try
-            {
-                lookup = Wait(service.GetAsync(name, mode, CancellationToken, Vault));
-            }
-            catch (TSheetsAuthException ex)
-            {
-                WriteError(ex);
-                return;
-            }
-
-            if (lookup.VaultFailure != null)
-            {
-                WriteError(lookup.VaultFailure);
-            }
-
-            if (lookup.Warning != null)
-            {
-                WriteWarning(lookup.Warning);
-            }
-            else if (lookup.Refreshed)
-            {
-                WriteVerbose($"Refreshed the token '{lookup.Connection.Name}'; the new one is valid until {TokenService.Format(lookup.Connection.ExpiresOn)}.");
-            }
-
-            if (AsPlainText)
-            {
-                WriteObject(SecureStrings.ToPlainText(lookup.Connection.AccessToken));
-            }
-            else
-            {
-                WriteObject(lookup.Connection.ToToken());
+                if (AsPlainText)
+                {
+                    WriteObject(SecureStrings.ToPlainText(connection.AccessToken));
+                }
+                else
+                {
+                    WriteObject(connection.ToToken());
+                }
             }
         }
     }

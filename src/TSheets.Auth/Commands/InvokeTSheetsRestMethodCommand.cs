@@ -14,9 +14,6 @@ namespace TSheets.Auth.Commands
     [OutputType(typeof(PSObject))]
     public sealed class InvokeTSheetsRestMethodCommand : TSheetsCmdlet
     {
-        /// <summary>Far more than any TSheets list has pages of 200; a guard against a server that always says "more".</summary>
-        private const int MaxPages = 10000;
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotWhiteSpace]
         public string Path { get; set; }
@@ -36,7 +33,7 @@ namespace TSheets.Auth.Commands
         public SwitchParameter All { get; set; }
 
         [Parameter]
-        [ValidateNotWhiteSpace]
+        [ValidatePattern(@"^[0-9]{1,19}\z")]
         public string ManagedClientId { get; set; }
 
         [Parameter]
@@ -60,59 +57,50 @@ namespace TSheets.Auth.Commands
         protected override void ProcessRecord()
         {
             var method = Method.ToUpperInvariant();
-            if (Body != null && method == "GET")
+            try
             {
-                WriteWarning("-Body is not sent with GET; use -Query for GET parameters.");
-            }
-
-            var request = new ApiRequest
-            {
-                Method = method,
-                Path = Path,
-                JsonBody = Body == null ? null : JsonConversion.ToJsonBody(Body),
-                ManagedClientId = ManagedClientId,
-                MaximumRetryCount = MaximumRetryCount,
-                Timeout = TimeSpan.FromSeconds(TimeoutSec),
-            };
-            var query = QueryPairs();
-            var page = All ? FirstPage(query) : 0;
-            var client = new ApiClient(HttpTransport.Shared, TokenService.CreateDefault(SecretManagementVault.Instance), SystemClock.Instance);
-            for (var pages = 0; pages < MaxPages; pages++)
-            {
-                request.Query = page == 0 ? query : WithPage(query, page);
-                ApiResult result;
-                try
+                if (Body != null && method == "GET")
                 {
-                    result = Wait(client.SendAsync(Name, Vault, request, CancellationToken));
+                    WriteWarningText("-Body is not sent with GET; use -Query for GET parameters.");
                 }
-                catch (TSheetsAuthException ex)
+
+                var request = new ApiRequest
                 {
-                    WriteVerbose($"{method} {Path} failed: {ex.ErrorId}.");
-                    ThrowTerminatingError(ex);
+                    Method = method,
+                    Path = Path,
+                    Query = QueryPairs(),
+                    JsonBody = Body == null ? null : JsonConversion.ToJsonBody(Body),
+                    ManagedClientId = ManagedClientId,
+                    MaximumRetryCount = MaximumRetryCount,
+                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                };
+                var api = ModuleServices.Current.Api;
+                if (!All)
+                {
+                    Write(Wait(api.SendAsync(Name, Vault, request, Sink, CancellationToken)));
                     return;
                 }
 
-                result.Verbose.ForEach(WriteVerbose);
-                result.Warnings.ForEach(WriteWarning);
-                if (result.VaultFailure != null)
+                var pages = new PageReader(api, Name, Vault, request, Sink);
+                object page;
+                while ((page = Wait(pages.NextAsync(CancellationToken))) != null)
                 {
-                    WriteError(result.VaultFailure);
+                    Write(page);
                 }
-
-                if (result.Value != null)
-                {
-                    WriteObject(JsonConversion.ToPSObject(result.Value), enumerateCollection: true);
-                }
-
-                if (!All || !result.More)
-                {
-                    return;
-                }
-
-                page++;
             }
+            catch (TSheetsAuthException ex)
+            {
+                WriteVerboseText($"{method} {Path} failed: {ex.ErrorId}.");
+                ThrowTerminatingError(ex);
+            }
+        }
 
-            WriteWarning($"Stopped after {MaxPages} pages.");
+        private void Write(object value)
+        {
+            if (value != null)
+            {
+                WriteObject(JsonConversion.ToPSObject(value), enumerateCollection: true);
+            }
         }
 
         private List<KeyValuePair<string, string>> QueryPairs()
@@ -158,26 +146,6 @@ namespace TSheets.Auth.Commands
                 default:
                     return Convert.ToString(value, CultureInfo.InvariantCulture);
             }
-        }
-
-        private static int FirstPage(List<KeyValuePair<string, string>> query)
-        {
-            foreach (var pair in query)
-            {
-                if (string.Equals(pair.Key, "page", StringComparison.OrdinalIgnoreCase) && int.TryParse(pair.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page > 0)
-                {
-                    return page;
-                }
-            }
-
-            return 1;
-        }
-
-        private static List<KeyValuePair<string, string>> WithPage(List<KeyValuePair<string, string>> query, int page)
-        {
-            var pairs = query.FindAll(p => !string.Equals(p.Key, "page", StringComparison.OrdinalIgnoreCase));
-            pairs.Add(new KeyValuePair<string, string>("page", page.ToString(CultureInfo.InvariantCulture)));
-            return pairs;
         }
     }
 }

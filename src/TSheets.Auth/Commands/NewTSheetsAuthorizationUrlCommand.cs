@@ -20,6 +20,14 @@ namespace TSheets.Auth.Commands
         [ValidateNotWhiteSpace]
         public string State { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidatePattern(@"^[\x21\x23-\x5B\x5D-\x7E]+\z")]
+        public string[] Scope { get; set; }
+
+        [Parameter]
+        public SwitchParameter NoPkce { get; set; }
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public Uri BaseUri { get; set; }
@@ -28,7 +36,7 @@ namespace TSheets.Auth.Commands
         {
             try
             {
-                WriteObject(AuthorizationUrl.Create(ClientId, RedirectUri, State, BaseUri));
+                WriteObject(AuthorizationUrl.Create(ClientId, RedirectUri, State, BaseUri, Scope, pkce: !NoPkce));
             }
             catch (TSheetsAuthException ex)
             {

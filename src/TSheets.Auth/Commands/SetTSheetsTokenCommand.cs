@@ -6,7 +6,7 @@ namespace TSheets.Auth.Commands
 {
     /// <summary>
     /// Stores a token obtained elsewhere (a token made in the TSheets web UI, or a pair from
-    /// another tool), or a <see cref="TSheetsToken"/> from the pipeline, in the session.
+    /// another tool), or a <see cref="TSheetsToken"/> from the pipeline, in the session (and -Vault).
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "TSheetsToken", DefaultParameterSetName = TokenSet, SupportsShouldProcess = true)]
     [OutputType(typeof(TSheetsToken))]
@@ -35,6 +35,9 @@ namespace TSheets.Auth.Commands
         public SecureString ClientSecret { get; set; }
 
         [Parameter(ParameterSetName = TokenSet)]
+        public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Post;
+
+        [Parameter(ParameterSetName = TokenSet)]
         [ValidateNotNull]
         public Uri BaseUri { get; set; }
 
@@ -59,26 +62,21 @@ namespace TSheets.Auth.Commands
         {
             try
             {
-                var connection = ParameterSetName == InputObjectSet ? Connection.FromToken(InputObject, Name) : FromParameters();
-                var service = TokenService.CreateDefault(SecretManagementVault.Instance);
+                var services = ModuleServices.Current;
+                var connection = ParameterSetName == InputObjectSet ? FromToken(services.Session) : FromParameters();
                 var where = Vault == null ? "the session" : $"the session and vault '{Vault}'";
                 if (!ShouldProcess($"TSheets connection '{connection.Name}'", $"Store the token in {where}"))
                 {
                     return;
                 }
 
-                connection = service.Save(connection, Vault, out var warning);
-                if (warning != null)
-                {
-                    WriteWarning(warning);
-                }
-
+                connection = Wait(services.Repository.SaveAsync(connection, Vault, Sink, CancellationToken));
                 if (connection.RefreshToken != null && !connection.CanRefresh)
                 {
-                    WriteWarning($"The token '{connection.Name}' has a refresh token but no client ID and secret, so it cannot be refreshed. Add -ClientId and -ClientSecret.");
+                    WriteWarningText($"The token '{connection.Name}' has a refresh token but no client ID and secret, so it cannot be refreshed. Add -ClientId and -ClientSecret.");
                 }
 
-                WriteVerbose($"Stored the token '{connection.Name}' in {where}; it is valid until {TokenService.Format(connection.ExpiresOn)}.");
+                WriteVerboseText($"Stored the token '{connection.Name}' in {where}; it is valid until {Messages.Time(connection.ExpiresOn)}.");
                 if (PassThru)
                 {
                     WriteObject(connection.ToToken());
@@ -90,21 +88,65 @@ namespace TSheets.Auth.Commands
             }
         }
 
+        /// <summary>
+        /// A piped token. The public object carries no client secret: the session's connection of
+        /// that name supplies it when it holds the same token (the usual Get-TSheetsToken | Set-TSheetsToken).
+        /// </summary>
+        private Connection FromToken(SessionStore session)
+        {
+            var token = InputObject;
+            var source = session.Get(token.Name);
+            var same = source != null && ConstantTime.Equals(SecureStrings.ToPlainText(source.AccessToken), SecureStrings.ToPlainText(token.AccessToken));
+            var connection = same
+                ? source
+                : new Connection
+                {
+                    Name = token.Name,
+                    AccessToken = Checked(token.AccessToken, "access token"),
+                    RefreshToken = token.RefreshToken == null ? null : Checked(token.RefreshToken, "refresh token"),
+                    IssuedOn = token.IssuedOn,
+                    ExpiresOn = token.ExpiresOn,
+                    ClientId = token.ClientId,
+                    ClientAuthentication = token.ClientAuthentication,
+                    BaseUri = UriRules.NormalizeBaseUri(token.BaseUri),
+                    UserId = Text.OneLine(token.UserId),
+                    CompanyId = Text.OneLine(token.CompanyId),
+                    ClientUrl = Text.OneLine(token.ClientUrl),
+                };
+            return connection with { Name = Name ?? token.Name };
+        }
+
         private Connection FromParameters()
         {
             var name = Name ?? DefaultName;
-            var baseUri = UriRules.NormalizeBaseUri(BaseUri);
             DateTimeOffset? expiresOn = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresOn)) ? ExpiresOn : (DateTimeOffset?)null;
-            var connection = new Connection(name, AccessToken, SecureStrings.IsNullOrWhiteSpace(RefreshToken) ? null : RefreshToken, null, expiresOn, ClientId, ClientSecret, baseUri);
+            var connection = new Connection
+            {
+                Name = name,
+                AccessToken = Checked(AccessToken, "access token"),
+                RefreshToken = SecureStrings.IsNullOrWhiteSpace(RefreshToken) ? null : Checked(RefreshToken, "refresh token"),
+                ExpiresOn = expiresOn,
+                ClientId = ClientId,
+                ClientSecret = SecureStrings.CopyReadOnly(ClientSecret),
+                ClientAuthentication = ClientAuthentication,
+                BaseUri = UriRules.NormalizeBaseUri(BaseUri),
+            };
             if (expiresOn <= DateTimeOffset.UtcNow && !connection.CanRefresh)
             {
                 throw new TSheetsAuthException(
                     ErrorIds.TokenExpired,
-                    $"The token expired on {TokenService.Format(expiresOn)} and cannot be refreshed, so it was not stored. Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry.",
+                    $"The token expired on {Messages.Time(expiresOn)} and cannot be refreshed, so it was not stored. Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry.",
                     name);
             }
 
             return connection;
+        }
+
+        /// <summary>A read-only copy of a token the user gave, once it is known to be a plain RFC 6750 token.</summary>
+        private SecureString Checked(SecureString token, string what)
+        {
+            TokenRules.Require(SecureStrings.ToPlainText(token), what, Name ?? DefaultName);
+            return SecureStrings.CopyReadOnly(token);
         }
     }
 }

@@ -1,69 +1,57 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Net.Http.Headers;
 
 namespace TSheets.Emulator.Endpoints;
 
-/// <summary>The API endpoints a token is used on. Each needs a valid bearer token and counts against its rate limit.</summary>
+/// <summary>
+/// The API endpoints a token is used on. Each needs a valid bearer token and counts against its rate limit
+/// (<see cref="ApiAccessFilter"/>), and answers for the company the call acts on.
+/// </summary>
 internal static class ApiEndpoints
 {
-    private const int MaximumPageSize = 200;
-
     public static void MapApiEndpoints(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(EmulatorPaths.ApiBase).AddEndpointFilter(RequireAccessToken);
-        api.MapGet("/current_user", GetCurrentUser);
+        var api = app.MapGroup(EmulatorPaths.ApiBase).AddEndpointFilter(ApiAccessFilter.RequireAccessToken);
+        api.MapGet("/current_user", GetCurrentUser).AllowLimitedTokens();
         api.MapGet("/users", GetUsers);
+        api.MapGet("/managed_clients", GetManagedClients);
+        api.MapTimesheetEndpoints();
         api.Map("/echo", EchoAsync);
         api.Map("/echo/{**rest}", EchoAsync);
     }
 
-    private static async ValueTask<object?> RequireAccessToken(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
-        invocation.HttpContext.RequestServices.GetRequiredService<EmulatorState>()
-                .AdmitApiCall(invocation.HttpContext.Request.BearerToken()) switch
-        {
-            ApiAccess.Granted => await next(invocation),
-            // TSheets documents no Retry-After header, so none is sent: clients must back off on their own.
-            ApiAccess.RateLimited => ApiError.Result(StatusCodes.Status429TooManyRequests, "Too Many Requests"),
-            _ => ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized: the access token is invalid or expired"),
-        };
-
-    private static IResult GetCurrentUser()
+    private static IResult GetCurrentUser(HttpContext context, EmulatorState emulator)
     {
-        var users = new OrderedDictionary<string, CurrentUser>
-        {
-            [Key(SeedData.CurrentUser.Id)] = SeedData.CurrentUser,
-        };
-        return Results.Json(new UserList<CurrentUser>(new UserResults<CurrentUser>(users), More: false, []));
+        var user = context.ActingCompany().Admin;
+        return ListAnswer.Create("users", ListAnswer.ById([user], u => u.Id), more: false, supplementalData: null, emulator.Config);
     }
 
-    private static IResult GetUsers(HttpRequest request)
+    private static IResult GetUsers(HttpContext context, EmulatorState emulator)
     {
-        if (!TryReadPositive(request.Query["limit"], MaximumPageSize, out int limit))
+        var config = emulator.Config;
+        var (paging, error) = Paging.Read(context.Request, config);
+        if (paging is null)
         {
-            return ExpectationFailed("limit must be a whole number, 1 or more");
+            return error!;
         }
 
-        if (limit > MaximumPageSize)
+        var (users, more) = paging.Slice(context.ActingCompany().Users);
+        return ListAnswer.Create("users", ListAnswer.ById(users, user => user.Id), more, supplementalData: null, config);
+    }
+
+    /// <summary>The companies the acting company manages (External Access); a managed company manages none.</summary>
+    private static IResult GetManagedClients(HttpContext context, EmulatorState emulator)
+    {
+        var config = emulator.Config;
+        var (paging, error) = Paging.Read(context.Request, config);
+        if (paging is null)
         {
-            return ExpectationFailed($"limit must be {MaximumPageSize} or less");
+            return error!;
         }
 
-        if (!TryReadPositive(request.Query["page"], 1, out int page))
-        {
-            return ExpectationFailed("page must be a whole number, 1 or more");
-        }
-
-        var all = SeedData.PagingUsers;
-        long skip = (long)(page - 1) * limit;
-        var users = new OrderedDictionary<string, ListedUser>();
-        foreach (var user in all.Skip((int)Math.Min(skip, all.Count)).Take(limit))
-        {
-            users[Key(user.Id)] = user;
-        }
-
-        bool more = skip + limit < all.Count;
-        return Results.Json(new UserList<ListedUser>(new UserResults<ListedUser>(users), more, []));
+        IReadOnlyList<ManagedClient> all = context.ActingCompany().Id == SeedData.CompanyId ? SeedData.ManagedClients : [];
+        var (clients, more) = paging.Slice(all);
+        return ListAnswer.Create("managed_clients", ListAnswer.ById(clients, client => client.Id), more, supplementalData: null, config);
     }
 
     /// <summary>Answers with what the client sent, so tests can check headers, query and body.</summary>
@@ -85,27 +73,6 @@ internal static class ApiEndpoints
             request.ContentType,
             body));
     }
-
-    private static bool TryReadPositive(string? text, int whenMissing, out int value)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            value = whenMissing;
-            return true;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
-    }
-
-    private static IResult ExpectationFailed(string reason) =>
-        ApiError.Result(StatusCodes.Status417ExpectationFailed, $"Expectation Failed: {reason}");
-
-    private static string Key(long id) => id.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>TSheets' list shape: results keyed by type, then by id; "more" tells whether another page follows.</summary>
-    private sealed record UserList<TUser>(UserResults<TUser> Results, bool More, Dictionary<string, object> SupplementalData);
-
-    private sealed record UserResults<TUser>(OrderedDictionary<string, TUser> Users);
 
     private sealed record Echo(
         string Method,

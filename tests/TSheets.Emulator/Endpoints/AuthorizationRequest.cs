@@ -3,19 +3,31 @@ using Microsoft.Extensions.Primitives;
 namespace TSheets.Emulator.Endpoints;
 
 /// <summary>The parameters of step 1 of the flow, from a query string or from the login form.</summary>
+/// <param name="Scope">Accepted and ignored: TSheets has no scopes, a token carries its user's own permissions.</param>
+/// <param name="CodeChallengeMethod">PKCE (RFC 7636): S256 or plain; plain when missing.</param>
 internal sealed record AuthorizationRequest(
     string? ResponseType,
     string? ClientId,
     string? RedirectUri,
     string? State,
-    string? DisplayMode)
+    string? DisplayMode,
+    string? Scope = null,
+    string? CodeChallenge = null,
+    string? CodeChallengeMethod = null)
 {
     public static AuthorizationRequest From(Func<string, StringValues> field) => new(
         field("response_type").NonEmpty(),
         field("client_id").NonEmpty(),
         field("redirect_uri").NonEmpty(),
         field("state").NonEmpty(),
-        field("display_mode").NonEmpty());
+        field("display_mode").NonEmpty(),
+        field("scope").NonEmpty(),
+        field("code_challenge").NonEmpty(),
+        field("code_challenge_method").NonEmpty());
+
+    /// <param name="source">page (the login page opened) or control (POST /_emulator/authorize).</param>
+    public AuthorizeRequestRecord ToRecord(string at, string source) => new(
+        at, source, ClientId, ResponseType, RedirectUri, State is not null, Scope, CodeChallenge is not null, CodeChallengeMethod, DisplayMode);
 
     /// <summary>
     /// Applies the checks TSheets makes before showing the login page. Only a known client's registered
@@ -61,7 +73,30 @@ internal sealed record AuthorizationRequest(
                 client.RedirectUri, OAuthErrors.InvalidRequest, "state is required", state: null));
         }
 
-        return new AuthorizationCheck.Acceptable(client.ClientId, client.RedirectUri, State);
+        if (FindPkceProblem(emulator.Config.RequirePkce) is { } problem)
+        {
+            return new AuthorizationCheck.Redirected(RedirectLocation.ForMalformedRequest(
+                client.RedirectUri, OAuthErrors.InvalidRequest, problem, echoState ? State : null));
+        }
+
+        PkceChallenge? pkce = CodeChallenge is null ? null : new PkceChallenge(CodeChallenge, CodeChallengeMethod ?? Pkce.Plain);
+        return new AuthorizationCheck.Acceptable(client.ClientId, client.RedirectUri, State, pkce);
+    }
+
+    private string? FindPkceProblem(bool requirePkce)
+    {
+        if (CodeChallenge is null)
+        {
+            return requirePkce ? Pkce.ChallengeRequired : null;
+        }
+
+        if (CodeChallengeMethod is not (null or Pkce.S256 or Pkce.Plain))
+        {
+            return Pkce.MethodInvalid;
+        }
+
+        // No verifier could ever match a malformed challenge: better to say so now than at the exchange.
+        return Pkce.IsWellFormed(CodeChallenge) ? null : Pkce.ChallengeInvalid;
     }
 }
 
@@ -75,14 +110,15 @@ internal abstract record AuthorizationCheck
     public sealed record Redirected(string Location) : AuthorizationCheck;
 
     /// <summary>Valid: the user may log in and decide.</summary>
-    public sealed record Acceptable(string ClientId, string RedirectUri, string State) : AuthorizationCheck
+    /// <param name="Pkce">The code challenge, stored with the code that approval issues.</param>
+    public sealed record Acceptable(string ClientId, string RedirectUri, string State, PkceChallenge? Pkce = null) : AuthorizationCheck
     {
         /// <returns>Where the browser goes after the user's decision; approval issues a code.</returns>
         public string Decide(EmulatorState emulator, bool approve, bool echoState = true)
         {
             string? state = echoState ? State : null;
             return approve
-                ? RedirectLocation.Build(RedirectUri, [("code", emulator.IssueCode(ClientId, RedirectUri)), ("state", state)])
+                ? RedirectLocation.Build(RedirectUri, [("code", emulator.IssueCode(ClientId, RedirectUri, Pkce)), ("state", state)])
                 : RedirectLocation.Build(
                     RedirectUri,
                     [("error", OAuthErrors.AccessDenied), ("error_description", "The user denied access"), ("state", state)]);

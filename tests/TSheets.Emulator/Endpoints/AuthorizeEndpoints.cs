@@ -25,7 +25,7 @@ internal static class AuthorizeEndpoints
         {
             AuthorizationCheck.Refused refused => AuthorizePage.Error(refused.Error, refused.Description),
             AuthorizationCheck.Redirected redirected => Results.Redirect(redirected.Location),
-            AuthorizationCheck.Acceptable acceptable => AuthorizePage.Login(acceptable, request.DisplayMode, DefaultUsername, message: null),
+            AuthorizationCheck.Acceptable acceptable => AuthorizePage.Login(acceptable, request.DisplayMode, request.Scope, DefaultUsername, message: null),
             _ => throw new InvalidOperationException("Unknown authorization check outcome."),
         };
     }
@@ -60,12 +60,12 @@ internal static class AuthorizeEndpoints
                 string decision = form["decision"].ToString();
                 if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(form["password"]))
                 {
-                    return AuthorizePage.Login(acceptable, request.DisplayMode, username, "Enter your username and password.");
+                    return AuthorizePage.Login(acceptable, request.DisplayMode, request.Scope, username, "Enter your username and password.");
                 }
 
                 if (decision is not ("approve" or "deny"))
                 {
-                    return AuthorizePage.Login(acceptable, request.DisplayMode, username, "Choose Allow or Deny.");
+                    return AuthorizePage.Login(acceptable, request.DisplayMode, request.Scope, username, "Choose Allow or Deny.");
                 }
 
                 return Results.Redirect(acceptable.Decide(emulator, approve: decision == "approve"));
@@ -92,9 +92,10 @@ internal static class AuthorizeEndpoints
             return OAuthErrors.Result(StatusCodes.Status400BadRequest, OAuthErrors.InvalidRequest, "decision must be approve or deny");
         }
 
-        emulator.RecordAuthorizeRequest();
         var query = QueryHelpers.ParseQuery(url.Query);
         var request = AuthorizationRequest.From(name => query.GetValueOrDefault(name, StringValues.Empty));
+        emulator.RecordAuthorizeRequest(
+            request.ToRecord(EmulatorState.FormatTime(RequestRecordingMiddleware.ReceivedAt(httpRequest.HttpContext)), "control"));
         bool echoState = !body.OmitState;
         return request.Check(emulator, echoState) switch
         {

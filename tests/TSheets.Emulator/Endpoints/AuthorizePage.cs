@@ -11,14 +11,21 @@ internal static class AuthorizePage
     private const string HtmlContentType = "text/html; charset=utf-8";
 
     /// <param name="message">Shown above the form, after a rejected submission.</param>
-    public static IResult Login(AuthorizationCheck.Acceptable request, string? displayMode, string username, string? message)
+    /// <param name="scope">Carried through the form unchanged; TSheets ignores it.</param>
+    public static IResult Login(AuthorizationCheck.Acceptable request, string? displayMode, string? scope, string username, string? message)
     {
         bool signUp = displayMode == "create";
         string heading = signUp ? "Create your QuickBooks Time account" : "Sign in to QuickBooks Time";
         string messageHtml = message is null ? "" : $"""<p id="message" role="alert">{HtmlEncode(message)}</p>""";
-        string displayModeInput = displayMode is null
-            ? ""
-            : $"""<input type="hidden" name="display_mode" value="{HtmlEncode(displayMode)}">""";
+        string hiddenInputs = string.Join(
+            "\n  ",
+            new[]
+            {
+                Hidden("display_mode", displayMode),
+                Hidden("scope", scope),
+                Hidden("code_challenge", request.Pkce?.Challenge),
+                Hidden("code_challenge_method", request.Pkce?.Method),
+            }.Where(input => input.Length > 0));
 
         string html = $"""
             <!DOCTYPE html>
@@ -33,7 +40,7 @@ internal static class AuthorizePage
               <input type="hidden" name="client_id" value="{HtmlEncode(request.ClientId)}">
               <input type="hidden" name="redirect_uri" value="{HtmlEncode(request.RedirectUri)}">
               <input type="hidden" name="state" value="{HtmlEncode(request.State)}">
-              {displayModeInput}
+              {hiddenInputs}
               <p><label for="username">Username</label> <input id="username" name="username" value="{HtmlEncode(username)}"></p>
               <p><label for="password">Password</label> <input id="password" name="password" type="password" value="emulator"></p>
               <p>
@@ -46,6 +53,9 @@ internal static class AuthorizePage
             """;
         return Results.Content(html, HtmlContentType);
     }
+
+    private static string Hidden(string name, string? value) =>
+        value is null ? "" : $"""<input type="hidden" name="{name}" value="{HtmlEncode(value)}">""";
 
     /// <summary>The page for a request that cannot be redirected back to the client.</summary>
     public static IResult Error(string error, string description)

@@ -46,8 +46,14 @@ internal static class ControlEndpoints
             return BadRequest("redirect_uri is required");
         }
 
+        string? authMethod = NullIfEmpty(registration.TokenEndpointAuthMethod);
+        if (authMethod is not (null or RegisteredClient.SecretPost or RegisteredClient.SecretBasic))
+        {
+            return BadRequest($"token_endpoint_auth_method must be {RegisteredClient.SecretPost} or {RegisteredClient.SecretBasic}, or missing for either");
+        }
+
         return Results.Json(emulator.RegisterClient(
-            NullIfEmpty(registration.ClientId), NullIfEmpty(registration.ClientSecret), registration.RedirectUri));
+            NullIfEmpty(registration.ClientId), NullIfEmpty(registration.ClientSecret), registration.RedirectUri, authMethod));
     }
 
     private static async Task<IResult> AddFaultAsync(HttpRequest request, EmulatorState emulator)
@@ -76,26 +82,34 @@ internal static class ControlEndpoints
             return BadRequest("expires_in must be 0 or more");
         }
 
-        var tokens = emulator.MintTokens(NullIfEmpty(mint.ClientId), expiresIn, mint.Refreshable);
+        var tokens = emulator.MintTokens(NullIfEmpty(mint.ClientId), expiresIn, mint.Refreshable, mint.Limited);
         return Results.Json(new MintedTokens(
             tokens.AccessToken,
             tokens.RefreshToken,
             tokens.ExpiresIn,
             SeedData.UserId.ToString(CultureInfo.InvariantCulture),
-            SeedData.CompanyId.ToString(CultureInfo.InvariantCulture)));
+            SeedData.CompanyId.ToString(CultureInfo.InvariantCulture),
+            tokens.Limited));
     }
 
     private static async Task<IResult> ExpireTokenAsync(HttpRequest request, EmulatorState emulator)
     {
         var expiry = await request.ReadJsonBodyAsync<TokenExpiry>();
-        if (string.IsNullOrEmpty(expiry?.AccessToken))
+        string? accessToken = NullIfEmpty(expiry?.AccessToken);
+        string? refreshToken = NullIfEmpty(expiry?.RefreshToken);
+        if (accessToken is null && refreshToken is null)
         {
-            return BadRequest("access_token is required");
+            return BadRequest("access_token or refresh_token is required");
         }
 
-        return emulator.ExpireAccessToken(expiry.AccessToken)
+        if (accessToken is not null && !emulator.ExpireAccessToken(accessToken))
+        {
+            return OAuthErrors.Result(StatusCodes.Status404NotFound, "not_found", "No such access token was issued");
+        }
+
+        return refreshToken is null || emulator.ExpireRefreshToken(refreshToken)
             ? Results.Json(new ControlStatus("expired"))
-            : OAuthErrors.Result(StatusCodes.Status404NotFound, "not_found", "No such access token was issued");
+            : OAuthErrors.Result(StatusCodes.Status404NotFound, "not_found", "No such refresh token is live (never issued, or already rotated)");
     }
 
     private static async Task<IResult> ChangeConfigAsync(HttpRequest request, EmulatorState emulator)
@@ -130,16 +144,20 @@ internal static class ControlEndpoints
 
     /// <param name="ClientId">Generated (emu- and 16 hex digits) when missing.</param>
     /// <param name="ClientSecret">Generated (40 hex digits) when missing.</param>
-    private sealed record ClientRegistration(string? ClientId = null, string? ClientSecret = null, string? RedirectUri = null);
+    /// <param name="TokenEndpointAuthMethod">client_secret_post or client_secret_basic to allow only that one; missing for either.</param>
+    private sealed record ClientRegistration(
+        string? ClientId = null, string? ClientSecret = null, string? RedirectUri = null, string? TokenEndpointAuthMethod = null);
 
     /// <param name="ClientId">The client whose refresh requests may use the refresh token; when missing, any client's may.</param>
     /// <param name="ExpiresIn">Seconds; the config's access_ttl_seconds when missing.</param>
     /// <param name="Refreshable">False for a token as the web UI's "Add Token" makes: no refresh token.</param>
-    private sealed record TokenMint(string? ClientId = null, int? ExpiresIn = null, bool Refreshable = true);
+    /// <param name="Limited">A token of a user without admin permissions: only GET current_user and timesheets answer, the rest 401.</param>
+    private sealed record TokenMint(string? ClientId = null, int? ExpiresIn = null, bool Refreshable = true, bool Limited = false);
 
-    private sealed record MintedTokens(string AccessToken, string? RefreshToken, int ExpiresIn, string UserId, string CompanyId);
+    private sealed record MintedTokens(string AccessToken, string? RefreshToken, int ExpiresIn, string UserId, string CompanyId, bool Limited);
 
-    private sealed record TokenExpiry(string? AccessToken = null);
+    /// <summary>Either token or both: each is made to expire now.</summary>
+    private sealed record TokenExpiry(string? AccessToken = null, string? RefreshToken = null);
 
     private sealed record FaultsCleared(int Cleared);
 

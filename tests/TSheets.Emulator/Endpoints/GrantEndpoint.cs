@@ -5,7 +5,10 @@ using Microsoft.Net.Http.Headers;
 
 namespace TSheets.Emulator.Endpoints;
 
-/// <summary>Step 2 of the flow and the refresh: POST /api/v1/grant, a form in, tokens or an OAuth error out.</summary>
+/// <summary>
+/// Step 2 of the flow and the refresh: POST /api/v1/grant, a form in, tokens or an OAuth error out. The checks
+/// and their texts follow bshaffer/oauth2-server-php's TokenController, which TSheets runs.
+/// </summary>
 internal static class GrantEndpoint
 {
     public static void MapGrantEndpoint(this IEndpointRouteBuilder app) =>
@@ -16,12 +19,16 @@ internal static class GrantEndpoint
     {
         // Token answers must never be cached (RFC 6749 §5.1); error answers are harmless either way.
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Pragma = "no-cache";
         var request = context.Request;
 
         if (!HttpMethods.IsPost(request.Method))
         {
-            context.Response.Headers.Allow = HttpMethods.Post;
-            return OAuthErrors.Result(StatusCodes.Status405MethodNotAllowed, OAuthErrors.InvalidRequest, "Use POST");
+            context.Response.Headers.Allow = "POST, OPTIONS";
+            return OAuthErrors.Result(
+                StatusCodes.Status405MethodNotAllowed,
+                OAuthErrors.InvalidRequest,
+                "The request method must be POST when requesting an access token");
         }
 
         if (!IsUrlEncodedForm(request.ContentType))
@@ -29,63 +36,73 @@ internal static class GrantEndpoint
             return InvalidRequest("The body must be application/x-www-form-urlencoded");
         }
 
-        IFormCollection form;
+        IReadOnlyDictionary<string, string> form;
         try
         {
-            form = await request.ReadFormAsync(context.RequestAborted);
+            form = (await request.ReadFormAsync(context.RequestAborted)).ToFlatDictionary();
         }
         catch (InvalidDataException)
         {
             return InvalidRequest("The form body cannot be read");
         }
 
-        string? Field(string name) => form[name].NonEmpty();
+        string? Field(string name) => form.GetValueOrDefault(name) is { Length: > 0 } value ? value : null;
+
+        var config = emulator.Config;
+        var auth = ClientAuthentication.Read(request, form);
+        if ((auth.ClientId ?? auth.BodyClientId) is { } callerId
+            && !emulator.AdmitGrantCall(callerId, RequestRecordingMiddleware.ReceivedAt(context)))
+        {
+            return ApiError.Result(StatusCodes.Status429TooManyRequests, "Too Many Requests");
+        }
 
         string? grantType = Field("grant_type");
-        string? clientId = Field("client_id");
-        string? clientSecret = Field("client_secret");
-        if (grantType is null || clientId is null || clientSecret is null)
+        if (grantType is null)
         {
-            string missing = grantType is null ? "grant_type" : clientId is null ? "client_id" : "client_secret";
-            return InvalidRequest($"{missing} is required");
+            return InvalidRequest("The grant type was not specified in the request");
         }
 
-        if (!emulator.AuthenticateClient(clientId, clientSecret))
+        if (grantType is not ("authorization_code" or "refresh_token"))
         {
             return OAuthErrors.Result(
-                StatusCodes.Status401Unauthorized, OAuthErrors.InvalidClient, "Client authentication failed");
+                StatusCodes.Status400BadRequest, OAuthErrors.UnsupportedGrantType, $"Grant type \"{grantType}\" not supported");
         }
 
-        GrantOutcome outcome;
-        switch (grantType)
+        if (config.StrictClientAuth && auth.FindMixedMechanisms() is { } mixed)
         {
-            case "authorization_code":
-                string? code = Field("code");
-                string? redirectUri = Field("redirect_uri");
-                if (code is null || redirectUri is null)
-                {
-                    return InvalidRequest($"{(code is null ? "code" : "redirect_uri")} is required");
-                }
+            return InvalidRequest(mixed);
+        }
 
-                outcome = emulator.RedeemCode(code, clientId, redirectUri);
-                break;
+        if (AuthenticateClient(auth, emulator) is { } clientError)
+        {
+            if (config.InvalidClientStatus == StatusCodes.Status401Unauthorized)
+            {
+                // RFC 6749 §5.2: a 401 must name the scheme the client is to use.
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"TSheets emulator\"";
+            }
 
-            case "refresh_token":
-                // The official example also sends "Authorization: Bearer <access token>": accepted, never required.
-                string? refreshToken = Field("refresh_token");
-                if (refreshToken is null)
-                {
-                    return InvalidRequest("refresh_token is required");
-                }
+            return OAuthErrors.Result(config.InvalidClientStatus, OAuthErrors.InvalidClient, clientError);
+        }
 
-                outcome = emulator.Refresh(refreshToken, clientId);
-                break;
+        string clientId = auth.ClientId!;
+        GrantOutcome outcome;
+        if (grantType == "authorization_code")
+        {
+            if (Field("code") is not { } code)
+            {
+                return InvalidRequest("Missing parameter: \"code\" is required");
+            }
 
-            default:
-                return OAuthErrors.Result(
-                    StatusCodes.Status400BadRequest,
-                    OAuthErrors.UnsupportedGrantType,
-                    "grant_type must be authorization_code or refresh_token");
+            outcome = emulator.RedeemCode(code, clientId, Field("redirect_uri"), Field("code_verifier"));
+        }
+        else
+        {
+            if (Field("refresh_token") is not { } refreshToken)
+            {
+                return InvalidRequest("Missing parameter: \"refresh_token\" is required");
+            }
+
+            outcome = emulator.Refresh(refreshToken, clientId);
         }
 
         if (outcome.Tokens is not { } tokens)
@@ -94,7 +111,40 @@ internal static class GrantEndpoint
             return OAuthErrors.Result(StatusCodes.Status400BadRequest, error.Error, error.ErrorDescription);
         }
 
-        return Results.Json(TokenResponse.For(tokens, emulator.Config.NumericIds));
+        return Results.Json(TokenResponse.For(tokens, config.NumericIds, config.CompanyInClientId));
+    }
+
+    /// <returns>The invalid_client description, or null when the client proved who it is the way it may.</returns>
+    private static string? AuthenticateClient(ClientAuthentication auth, EmulatorState emulator)
+    {
+        if (auth.BasicMalformed)
+        {
+            return "The HTTP Basic credentials cannot be decoded";
+        }
+
+        if (auth.ClientId is null)
+        {
+            return "Client credentials were not found in the headers or body";
+        }
+
+        if (auth.ClientSecret is null)
+        {
+            return "This client is invalid or must authenticate using a client secret";
+        }
+
+        if (emulator.AuthenticateClient(auth.ClientId, auth.ClientSecret) is not { } client)
+        {
+            return "The client credentials are invalid";
+        }
+
+        return client.TokenEndpointAuthMethod switch
+        {
+            RegisteredClient.SecretBasic when !auth.IsBasic =>
+                "This client must authenticate with HTTP Basic (token_endpoint_auth_method client_secret_basic)",
+            RegisteredClient.SecretPost when auth.IsBasic =>
+                "This client must send client_id and client_secret in the request body (token_endpoint_auth_method client_secret_post)",
+            _ => null,
+        };
     }
 
     private static IResult InvalidRequest(string description) =>
@@ -106,6 +156,7 @@ internal static class GrantEndpoint
 
     /// <summary>The token answer, field for field in the order of the TSheets docs' example.</summary>
     /// <param name="UserId">A string as in the docs' example, or a number (config numeric_ids) as seen elsewhere.</param>
+    /// <param name="ClientId">The company under the name the docs' prose uses (config company_in_client_id), in place of company_id.</param>
     private sealed record TokenResponse(
         string AccessToken,
         int ExpiresIn,
@@ -113,17 +164,19 @@ internal static class GrantEndpoint
         string Scope,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken,
         object UserId,
-        object CompanyId,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? CompanyId,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? ClientId,
         string ClientUrl)
     {
-        public static TokenResponse For(IssuedTokens tokens, bool numericIds) => new(
+        public static TokenResponse For(IssuedTokens tokens, bool numericIds, bool companyInClientId) => new(
             tokens.AccessToken,
             tokens.ExpiresIn,
             TokenType: "bearer",
             Scope: "",
             tokens.RefreshToken,
             Id(SeedData.UserId, numericIds),
-            Id(SeedData.CompanyId, numericIds),
+            companyInClientId ? null : Id(SeedData.CompanyId, numericIds),
+            companyInClientId ? Id(SeedData.CompanyId, numericIds) : null,
             SeedData.ClientUrl);
 
         private static object Id(long id, bool numeric) =>

@@ -1,0 +1,127 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth
+{
+    /// <summary>Opens a URL in the user's browser. Throws <see cref="BrowserLaunchException"/> when it cannot start one.</summary>
+    internal interface IBrowserLauncher
+    {
+        /// <param name="url">The address to open.</param>
+        /// <param name="report">Where an opener that starts but then fails says so (a warning: the URL is already on screen).</param>
+        void Open(Uri url, IReporter report);
+    }
+
+    internal sealed class BrowserLaunchException : Exception
+    {
+        public BrowserLaunchException(string message, Exception innerException = null)
+            : base(message, innerException)
+        {
+        }
+    }
+
+    /// <summary>How a URL is opened here: a command (argv) to run, or the Windows shell's default handler.</summary>
+    internal sealed class BrowserCommand
+    {
+        private BrowserCommand(string[] argv, bool shellExecute)
+        {
+            Argv = argv;
+            ShellExecute = shellExecute;
+        }
+
+        public string[] Argv { get; }
+
+        /// <summary>True on Windows without BROWSER: ShellExecute opens the default browser (no arguments to quote, no output to read).</summary>
+        public bool ShellExecute { get; }
+
+        /// <summary>The <c>BROWSER</c> variable first (a command; the URL replaces <c>%s</c> or is appended), else the platform's opener.</summary>
+        public static BrowserCommand For(string url, string browserVariable, bool isWindows, bool isMacOS)
+        {
+            if (!string.IsNullOrWhiteSpace(browserVariable))
+            {
+                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, url), shellExecute: false);
+            }
+
+            if (isWindows)
+            {
+                return new BrowserCommand(new[] { url }, shellExecute: true);
+            }
+
+            return new BrowserCommand(new[] { isMacOS ? "open" : "xdg-open", url }, shellExecute: false);
+        }
+    }
+
+    /// <summary>Starts the browser without a shell and never waits for it; an opener that exits with an error is reported.</summary>
+    internal sealed class SystemBrowserLauncher : IBrowserLauncher
+    {
+        public static readonly SystemBrowserLauncher Instance = new SystemBrowserLauncher(Environment.GetEnvironmentVariable);
+
+        private readonly Func<string, string> environment;
+
+        public SystemBrowserLauncher(Func<string, string> environment) => this.environment = environment;
+
+        public void Open(Uri url, IReporter report)
+        {
+            var command = BrowserCommand.For(
+                url.AbsoluteUri,
+                environment("BROWSER"),
+                System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows),
+                System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX));
+            var what = command.ShellExecute ? "the default browser" : command.Argv[0];
+            Process process;
+            try
+            {
+                var info = command.ShellExecute
+                    ? new ProcessStartInfo(command.Argv[0]) { UseShellExecute = true }
+                    : new ProcessStartInfo(command.Argv[0], CommandLine.JoinArguments(command.Argv.Skip(1)))
+                    {
+                        UseShellExecute = false,
+                        RedirectStandardOutput = true,
+                        RedirectStandardError = true,
+                        RedirectStandardInput = true,
+                    };
+                process = Process.Start(info);
+            }
+            catch (Exception ex)
+            {
+                throw new BrowserLaunchException($"The browser could not be started ({what}): {ex.Message}", ex);
+            }
+
+            if (process == null || command.ShellExecute)
+            {
+                process?.Dispose();
+                return;
+            }
+
+            // Keep the opener's chatter off the user's console, never block on full pipes, and read
+            // its error output before the process object goes away.
+            var errors = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEndAsync();
+            process.StandardInput.Close();
+            _ = WatchAsync(process, errors, what, report);
+        }
+
+        private static async Task WatchAsync(Process process, Task<string> errors, string what, IReporter report)
+        {
+            try
+            {
+                var said = await errors.ConfigureAwait(false);
+                await Task.Run(() => process.WaitForExit()).ConfigureAwait(false);
+                if (process.ExitCode != 0)
+                {
+                    var detail = Text.FromServer(said, 300);
+                    report.Warning($"The browser command ({what}) exited with code {process.ExitCode}{(detail == null ? "." : ": " + detail)} Open the address above yourself.");
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException || ex is System.ComponentModel.Win32Exception)
+            {
+                // The process went away in a way that says nothing more about the browser.
+            }
+            finally
+            {
+                process.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth
+{
+    /// <summary>What an interactive sign-in needs to know.</summary>
+    internal sealed class InteractiveOptions
+    {
+        public string Name { get; set; }
+
+        public ClientCredentials App { get; set; }
+
+        public Uri RedirectUri { get; set; }
+
+        public Uri BaseUri { get; set; }
+
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(300);
+
+        public bool NoBrowser { get; set; }
+
+        public IEnumerable<string> Scope { get; set; }
+
+        public bool Pkce { get; set; } = true;
+    }
+
+    /// <summary>
+    /// The whole interactive sign-in, behind seams (who can answer, listener, browser, prompt,
+    /// reporter) so it is tested without a terminal: decide at once whether a person can answer;
+    /// on a loopback redirect URI listen *before* the URL is shown, open the browser where one can
+    /// open, and wait; on any other redirect URI ask for the address the browser landed on. Then
+    /// exchange the code at once (codes live about 30 seconds).
+    /// </summary>
+    internal sealed class InteractiveSignIn
+    {
+        private readonly SignIn signIn;
+        private readonly IBrowserLauncher browser;
+        private readonly IPrompt prompt;
+        private readonly IReporter report;
+        private readonly ListenerLimits limits;
+
+        public InteractiveSignIn(SignIn signIn, IBrowserLauncher browser, IPrompt prompt, IReporter report, ListenerLimits limits = null)
+        {
+            this.signIn = signIn;
+            this.browser = browser;
+            this.prompt = prompt;
+            this.report = report;
+            this.limits = limits;
+        }
+
+        public async Task<Connection> RunAsync(InteractiveOptions options, InteractionFacts facts, CancellationToken cancellationToken)
+        {
+            UriRules.ValidateRedirectUri(options.RedirectUri);
+            var baseUri = UriRules.NormalizeBaseUri(options.BaseUri);
+            var why = InteractionCheck.WhyNoOneCanAnswer(facts);
+            if (why != null)
+            {
+                throw NoOneToAnswer(options.Name, $"no one can answer a sign-in here: {why}");
+            }
+
+            var noBrowser = options.NoBrowser ? "-NoBrowser was given" : InteractionCheck.WhyNoBrowser(facts);
+            string code;
+            AuthorizationRequest request;
+            if (LoopbackListener.Supports(options.RedirectUri))
+            {
+                // Listening before the URL is shown: a fast browser must find the port open.
+                var state = AuthorizationUrl.NewState();
+                using (var listener = LoopbackListener.Start(options.RedirectUri, state, options.Name, limits))
+                {
+                    request = AuthorizationUrl.Create(options.App.ClientId, listener.RedirectUri, state, baseUri, options.Scope, options.Pkce);
+                    Show(request, noBrowser, listener.RedirectUri);
+                    report.Information($"Waiting up to {options.Timeout.TotalSeconds:0} seconds for the sign-in to reach {UriRules.Describe(listener.RedirectUri)} (Ctrl+C cancels)...");
+                    code = await listener.WaitForCodeAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                request = AuthorizationUrl.Create(options.App.ClientId, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
+                Show(request, noBrowser, null);
+                report.Information($"After you allow access, the browser goes to {UriRules.Describe(options.RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
+                // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
+                var pasted = SecureStrings.ToPlainText(await prompt.ReadSecretAsync("Address (hidden): ", cancellationToken).ConfigureAwait(false));
+                if (pasted == null)
+                {
+                    throw NoOneToAnswer(options.Name, "the input ended before an address was pasted");
+                }
+
+                if (!Uri.TryCreate(pasted.Trim(), UriKind.Absolute, out var redirectedUrl))
+                {
+                    throw new TSheetsAuthException(ErrorIds.InvalidRedirectUri, "That is not an address. Run Connect-TSheets again and paste the whole address from the browser's address bar.", options.Name);
+                }
+
+                code = AuthorizationResponse.FromRedirectedUrl(redirectedUrl, options.RedirectUri).GetCheckedCode(request.State, options.Name);
+            }
+
+            return await signIn.WithCodeAsync(options.Name, options.App, request.RedirectUri, code, request.CodeVerifier, baseUri, cancellationToken).ConfigureAwait(false);
+        }
+
+        private void Show(AuthorizationRequest request, string noBrowser, Uri loopback)
+        {
+            report.Information($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}", scrub: false);
+            if (noBrowser != null)
+            {
+                if (loopback != null)
+                {
+                    var host = loopback.HostNameType == UriHostNameType.IPv6 ? $"[{loopback.DnsSafeHost}]" : loopback.DnsSafeHost;
+                    report.Information($"No browser is opened here ({noBrowser}): open that address in a browser on this computer, or, over SSH, forward the port first with ssh -L {loopback.Port}:{host}:{loopback.Port} <this host> and open it on your own computer.");
+                }
+                else
+                {
+                    report.Information($"No browser is opened here ({noBrowser}): open that address in any browser.");
+                }
+
+                return;
+            }
+
+            try
+            {
+                browser.Open(request.Url, report);
+                report.Verbose("Opened the browser.");
+            }
+            catch (BrowserLaunchException ex)
+            {
+                report.Warning($"{ex.Message} Open the address above yourself.");
+            }
+        }
+
+        private static TSheetsAuthException NoOneToAnswer(string name, string why) =>
+            new TSheetsAuthException(
+                ErrorIds.InteractionRequired,
+                $"The browser sign-in cannot run: {why}. Sign in once interactively and keep the token in a vault (Connect-TSheets -Vault), start from a refresh token with Connect-TSheets -RefreshToken, or store a token made in QuickBooks Time with Set-TSheetsToken.",
+                name);
+    }
+}

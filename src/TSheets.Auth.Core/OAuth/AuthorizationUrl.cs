@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace TSheets.Auth
+{
+    /// <summary>Builds the step-1 URL: pure, no network.</summary>
+    internal static class AuthorizationUrl
+    {
+        public static AuthorizationRequest Create(string clientId, Uri redirectUri, string state = null, Uri baseUri = null, IEnumerable<string> scope = null, bool pkce = true)
+        {
+            if (string.IsNullOrWhiteSpace(clientId))
+            {
+                throw new ArgumentException("A client ID is required.", nameof(clientId));
+            }
+
+            var normalizedBase = UriRules.NormalizeBaseUri(baseUri);
+            UriRules.ValidateRedirectUri(redirectUri);
+            state = string.IsNullOrEmpty(state) ? NewState() : state;
+            var scopes = scope?.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToArray();
+            if (scopes != null && scopes.Length == 0)
+            {
+                scopes = null;
+            }
+
+            var verifier = pkce ? Pkce.NewVerifier() : null;
+            var query = new StringBuilder()
+                .Append("response_type=code")
+                .Append("&client_id=").Append(PercentEncoding.Encode(clientId))
+                .Append("&redirect_uri=").Append(PercentEncoding.Encode(UriRules.WireText(redirectUri)))
+                .Append("&state=").Append(PercentEncoding.Encode(state));
+            if (scopes != null)
+            {
+                query.Append("&scope=").Append(PercentEncoding.Encode(string.Join(" ", scopes)));
+            }
+
+            if (verifier != null)
+            {
+                query.Append("&code_challenge=").Append(Pkce.Challenge(verifier)).Append("&code_challenge_method=").Append(Pkce.Method);
+            }
+
+            var url = new Uri(UriRules.Combine(normalizedBase, "authorize").AbsoluteUri + "?" + query, UriKind.Absolute);
+            return new AuthorizationRequest(url, state, verifier, scopes, clientId, redirectUri, normalizedBase);
+        }
+
+        /// <summary>32 bytes from a cryptographic RNG, base64url without padding (43 characters).</summary>
+        public static string NewState() => Pkce.RandomText(32);
+    }
+}

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth
+{
+    /// <summary>
+    /// Where connections live: the process-wide session, SecretManagement vaults, and (for CI)
+    /// the environment. Save, load, remove and list all go through here, so every command treats
+    /// the session and a vault the same way. A failure never replaces what the session holds.
+    /// </summary>
+    internal sealed class ConnectionRepository
+    {
+        /// <summary>How long a process waits for another one working on the same vault entry.</summary>
+        internal static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+
+        private readonly IVaultStore vaults;
+
+        public ConnectionRepository(SessionStore session, IVaultStore vaults, IClock clock, LockFolder locks)
+        {
+            Session = session ?? throw new ArgumentNullException(nameof(session));
+            this.vaults = vaults;
+            Clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            Locks = locks ?? throw new ArgumentNullException(nameof(locks));
+        }
+
+        public SessionStore Session { get; }
+
+        public IClock Clock { get; }
+
+        public LockFolder Locks { get; }
+
+        public IVaultStore Vaults => vaults ?? throw new InvalidOperationException("No vault store was given.");
+
+        /// <summary>
+        /// The session's connection, else the vault's (which then fills the session), else the CI
+        /// token from the environment for <c>default</c>; null when there is none.
+        /// </summary>
+        public Connection Find(string name, string vault, IReporter report)
+        {
+            var found = Session.Get(name) ?? (vault == null ? null : Load(name, vault));
+            if (found != null)
+            {
+                return found;
+            }
+
+            found = EnvironmentToken.Find(name);
+            if (found != null)
+            {
+                report.Verbose($"Using the token in ${EnvironmentToken.TokenVariable} as the '{found.Name}' connection (a token made in the web UI: it is never refreshed or stored).");
+            }
+
+            return found;
+        }
+
+        /// <summary>
+        /// Stores a connection in the session and, with <paramref name="vault"/>, in the vault (under
+        /// the entry's lock, and noted in its record so other processes learn their pair is stale),
+        /// and returns what was stored. The session keeps it even when the vault fails, which the
+        /// error then says. A corrupt secret is replaced with a warning; one from a newer module is not.
+        /// </summary>
+        public async Task<Connection> SaveAsync(Connection connection, string vault, IReporter report, CancellationToken cancellationToken)
+        {
+            connection = connection with { Vault = vault, Origin = ConnectionOrigin.Session };
+            Session.Set(connection);
+            if (vault == null)
+            {
+                return connection;
+            }
+
+            try
+            {
+                using (var held = await VaultLock.AcquireAsync(Locks, vault, connection.Name, LockTimeout, Clock, cancellationToken).ConfigureAwait(false))
+                {
+                    var secretName = VaultDocument.SecretName(connection.Name);
+                    var existing = Vaults.Read(vault, secretName);
+                    if (existing != null)
+                    {
+                        try
+                        {
+                            VaultDocument.Parse(existing, connection.Name, vault);
+                        }
+                        catch (TSheetsAuthException) when (!VaultDocument.IsFromNewerModule(existing))
+                        {
+                            report.Warning($"Replaced the secret '{secretName}' in vault '{vault}', which was not a readable TSheets.Auth connection.");
+                        }
+                    }
+
+                    Vaults.Write(vault, secretName, VaultDocument.Serialize(connection));
+                    held?.WriteRecord(RefreshRecord.Next(held.ReadRecord(), connection, Clock.UtcNow));
+                }
+            }
+            catch (TSheetsAuthException ex)
+            {
+                throw new TSheetsAuthException(ex.ErrorId, $"The token '{connection.Name}' is in this session but was not saved in vault '{vault}': {ex.Message}", connection.Name, ex);
+            }
+
+            return connection;
+        }
+
+        /// <summary>Removes a connection from the session and, with <paramref name="vault"/>, its secret and lock; false when there was none.</summary>
+        public bool Remove(string name, string vault)
+        {
+            var removed = Session.Remove(name);
+            if (vault != null)
+            {
+                removed |= Vaults.Remove(vault, VaultDocument.SecretName(name));
+                VaultLock.Delete(Locks, vault, name);
+            }
+
+            return removed;
+        }
+
+        /// <summary>Connection names matching <paramref name="isMatch"/>, from the session and (with a vault) the vault, sorted.</summary>
+        public IReadOnlyList<string> Names(Func<string, bool> isMatch, string vaultPattern, string vault)
+        {
+            var names = Session.All().Select(c => c.Name).Where(isMatch);
+            if (vault != null)
+            {
+                var prefix = VaultDocument.SecretPrefix;
+                names = names.Concat(Vaults.List(vault, prefix + vaultPattern)
+                    .Where(secret => secret.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                    .Select(secret => secret.Substring(prefix.Length))
+                    .Where(isMatch));
+            }
+
+            return names.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        /// <summary>Reads a connection from a vault into the session, without a request to TSheets; null when the vault has none.</summary>
+        public Connection Load(string name, string vault)
+        {
+            var connection = ReadVault(name, vault);
+            if (connection != null)
+            {
+                Session.Set(connection);
+            }
+
+            return connection;
+        }
+
+        /// <summary>The vault's copy (possibly from a per-process cache); null when it has none.</summary>
+        public Connection ReadVault(string name, string vault)
+        {
+            var secret = Vaults.Read(vault, VaultDocument.SecretName(name));
+            return secret == null ? null : VaultDocument.Parse(secret, name, vault);
+        }
+
+        /// <summary>The vault's copy as it is now, past any per-process cache; null when it has none or it cannot be read that way.</summary>
+        public async Task<Connection> ReadVaultFreshAsync(string name, string vault, CancellationToken cancellationToken)
+        {
+            var secret = await Vaults.ReadFreshAsync(vault, VaultDocument.SecretName(name), cancellationToken).ConfigureAwait(false);
+            return secret == null ? null : VaultDocument.Parse(secret, name, vault);
+        }
+
+        public static TSheetsAuthException NotFound(string name, string vault) =>
+            new TSheetsAuthException(
+                ErrorIds.TokenNotFound,
+                vault == null
+                    ? $"There is no TSheets connection named '{name}' in this session. Sign in with Connect-TSheets, or store a token with Set-TSheetsToken."
+                    : $"There is no TSheets connection named '{name}' in this session or in vault '{vault}' (no secret '{VaultDocument.SecretName(name)}'). Sign in with Connect-TSheets -Vault '{Messages.Quote(vault)}', or store a token with Set-TSheetsToken -Vault '{Messages.Quote(vault)}'.",
+                name);
+    }
+}

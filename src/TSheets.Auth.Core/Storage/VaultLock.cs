@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth
+{
+    /// <summary>
+    /// A per-user, system-wide lock named from a vault and a connection, so processes sharing a
+    /// vault entry refresh one at a time. It is an exclusively opened file (a share lock on
+    /// Windows, flock on Linux and macOS) that the OS releases when its process dies, so a process
+    /// killed mid-refresh leaves no stale lock; it has no thread affinity, so it is held across
+    /// awaits. The file is also the connection's <see cref="RefreshRecord"/>: one file per vault
+    /// entry, reused by every refresh, removed with the connection.
+    /// </summary>
+    internal sealed class VaultLock : IDisposable
+    {
+        private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
+
+        private readonly FileStream file;
+
+        private VaultLock(FileStream file) => this.file = file;
+
+        public static string FileName(string vault, string connectionName)
+        {
+            using (var sha = SHA256.Create())
+            {
+                var key = Encoding.UTF8.GetBytes(vault.ToUpperInvariant() + "\n" + connectionName.ToUpperInvariant());
+                return BitConverter.ToString(sha.ComputeHash(key)).Replace("-", string.Empty).Substring(0, 32).ToLowerInvariant() + ".lock";
+            }
+        }
+
+        /// <summary>
+        /// The lock, or null when it could not be had within <paramref name="timeout"/> or the
+        /// folder cannot be used (then the caller goes on without it: a lost race is recovered
+        /// from the vault). <paramref name="cancellationToken"/> ends the wait.
+        /// </summary>
+        public static async Task<VaultLock> AcquireAsync(LockFolder folder, string vault, string connectionName, TimeSpan timeout, IClock clock, CancellationToken cancellationToken)
+        {
+            var directory = folder.Ready;
+            if (directory == null)
+            {
+                return null;
+            }
+
+            var path = Path.Combine(directory, FileName(vault, connectionName));
+            var deadline = clock.UtcNow + timeout;
+            var poll = FirstPoll;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    return new VaultLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+                }
+                catch (IOException) when (clock.UtcNow < deadline)
+                {
+                    await clock.DelayAsync(poll, cancellationToken).ConfigureAwait(false);
+                    poll = poll.TotalMilliseconds < 200 ? TimeSpan.FromTicks(poll.Ticks * 2) : poll;
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>Removes a connection's lock file, when no one holds it.</summary>
+        public static void Delete(LockFolder folder, string vault, string connectionName)
+        {
+            var directory = folder.Ready;
+            if (directory == null)
+            {
+                return;
+            }
+
+            var path = Path.Combine(directory, FileName(vault, connectionName));
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Missing, or held by a refresh right now: that process keeps using it.
+            }
+        }
+
+        /// <summary>What the last process to store this entry's pair wrote; null when nothing (or nothing readable) was.</summary>
+        public RefreshRecord ReadRecord()
+        {
+            file.Position = 0;
+            var buffer = new byte[Math.Min(file.Length, 4096)];
+            var read = 0;
+            while (read < buffer.Length)
+            {
+                var n = file.Read(buffer, read, buffer.Length - read);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return RefreshRecord.Parse(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        public void WriteRecord(RefreshRecord record)
+        {
+            var bytes = Encoding.UTF8.GetBytes(record.ToString());
+            file.Position = 0;
+            file.SetLength(0);
+            file.Write(bytes, 0, bytes.Length);
+            file.Flush(flushToDisk: true);
+        }
+
+        public void Dispose() => file.Dispose();
+    }
+}

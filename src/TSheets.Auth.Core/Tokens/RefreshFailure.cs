@@ -1,0 +1,63 @@
+namespace TSheets.Auth
+{
+    /// <summary>What a failed refresh means for the user: permanent (sign in again) or transient (try again), and what to do.</summary>
+    internal static class RefreshFailure
+    {
+        /// <summary>The advice for a refresh that failed with <paramref name="cause"/>.</summary>
+        public static string Advice(TSheetsAuthException cause)
+        {
+            if (cause.ErrorId == ErrorIds.InvalidClient)
+            {
+                return "Check the client ID and secret, and -ClientAuthentication (Post or Basic: the server may accept only one), then sign in again with Connect-TSheets.";
+            }
+
+            if (cause.ServerError == "invalid_grant" && (cause.Message.IndexOf("expired", System.StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                return "Refresh tokens expire when unused for about two weeks (a job that runs at least weekly keeps them alive): " + Messages.SignInAgain;
+            }
+
+            if (cause.Transient)
+            {
+                return "This is likely passing: try again when TSheets can be reached.";
+            }
+
+            if (cause.ErrorId == ErrorIds.VaultError || cause.ErrorId == ErrorIds.VaultNotFound || cause.ErrorId == ErrorIds.SecretManagementNotInstalled)
+            {
+                return "Fix the vault, then try again.";
+            }
+
+            if (cause.ErrorId == ErrorIds.InvalidServerResponse)
+            {
+                return "Something other than TSheets answered (a proxy or captive portal?): try again on another network.";
+            }
+
+            // invalid_grant, invalid_request, unauthorized_client, 400/401/403/404: the refresh token is not coming back.
+            return "The refresh token was refused for good: " + Messages.SignInAgain;
+        }
+
+        public static TSheetsAuthException Expired(Connection latest, TSheetsAuthException cause) =>
+            new TSheetsAuthException(
+                ErrorIds.RefreshFailed,
+                $"The token '{latest.Name}' expired on {Messages.Time(latest.ExpiresOn)} and could not be refreshed: {cause.Message} {Advice(cause)}",
+                latest.Name,
+                cause)
+            { StatusCode = cause.StatusCode, ServerError = cause.ServerError };
+
+        public static string StillValid(Connection latest, TSheetsAuthException cause) =>
+            $"The token '{latest.Name}' could not be refreshed, so the current one, valid until {Messages.Time(latest.ExpiresOn)}, is used: {cause.Message} {Advice(cause)}";
+
+        public static TSheetsAuthException NotRefreshable(Connection connection) =>
+            new TSheetsAuthException(
+                ErrorIds.RefreshFailed,
+                $"The token '{connection.Name}' cannot be refreshed: " + (connection.RefreshToken == null
+                    ? "it has no refresh token (tokens made in the QuickBooks Time web UI never do; extend those there)."
+                    : "the app's client ID and client secret are not stored with it; give them to Set-TSheetsToken or sign in with Connect-TSheets."),
+                connection.Name);
+
+        public static TSheetsAuthException TokenExpired(Connection connection) =>
+            new TSheetsAuthException(
+                ErrorIds.TokenExpired,
+                $"The token '{connection.Name}' expired on {Messages.Time(connection.ExpiresOn)}. {(connection.RefreshToken == null ? Messages.WebUiTokenExpired : Messages.NoClientCredentials)}",
+                connection.Name);
+    }
+}

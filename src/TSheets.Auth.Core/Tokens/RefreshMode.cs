@@ -1,0 +1,30 @@
+namespace TSheets.Auth
+{
+    /// <summary>When a token lookup may refresh.</summary>
+    internal enum RefreshMode
+    {
+        /// <summary>By policy: past half the lifetime or under five minutes left.</summary>
+        Auto,
+
+        /// <summary>Now (<c>-ForceRefresh</c>).</summary>
+        Force,
+
+        /// <summary>Never (<c>-NoRefresh</c>).</summary>
+        Never,
+    }
+
+    /// <summary>What one shared refresh came to, for every caller that joined it.</summary>
+    internal sealed class RefreshOutcome
+    {
+        public RefreshOutcome(Connection connection, TSheetsAuthException vaultFailure = null)
+        {
+            Connection = connection;
+            VaultFailure = vaultFailure;
+        }
+
+        public Connection Connection { get; }
+
+        /// <summary>Set when the rotated pair is in the session but could not be written to its vault.</summary>
+        public TSheetsAuthException VaultFailure { get; }
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth
+{
+    /// <summary>
+    /// Hands out a connection's token, refreshed first when policy (or the caller) says so. A
+    /// refresh is single-flight in the process (every runspace asking at once shares one request)
+    /// and, for a vault-held connection, across the processes of the machine (<see cref="VaultRefresh"/>).
+    /// The rotated pair is stored before anyone sees it; a failure never replaces the last good pair.
+    /// </summary>
+    internal sealed class TokenRefresher
+    {
+        private readonly ConnectionRepository repository;
+        private readonly TokenClient client;
+        private readonly IClock clock;
+        private readonly VaultRefresh vaultRefresh;
+
+        public TokenRefresher(ConnectionRepository repository, TokenClient client)
+        {
+            this.repository = repository ?? throw new ArgumentNullException(nameof(repository));
+            this.client = client ?? throw new ArgumentNullException(nameof(client));
+            clock = repository.Clock;
+            vaultRefresh = new VaultRefresh(repository, client);
+        }
+
+        public ConnectionRepository Repository => repository;
+
+        /// <summary>The connection, refreshed first when <paramref name="mode"/> and the policy say so.</summary>
+        public async Task<Connection> GetAsync(string name, RefreshMode mode, string vault, IReporter report, CancellationToken cancellationToken)
+        {
+            var current = repository.Find(name, vault, report) ?? throw ConnectionRepository.NotFound(name, vault);
+            var now = clock.UtcNow;
+            var refresh = mode == RefreshMode.Force || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
+            if (!refresh || !current.CanRefresh)
+            {
+                if (RefreshPolicy.IsExpired(current, now))
+                {
+                    throw RefreshFailure.TokenExpired(current);
+                }
+
+                if (refresh)
+                {
+                    throw RefreshFailure.NotRefreshable(current);
+                }
+
+                return current;
+            }
+
+            var session = repository.Session;
+            try
+            {
+                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, mode == RefreshMode.Force))
+                    .WaitOrCancel(cancellationToken)
+                    .ConfigureAwait(false);
+                if (outcome.VaultFailure != null)
+                {
+                    report.Error(outcome.VaultFailure);
+                }
+
+                if (!ReferenceEquals(outcome.Connection, current))
+                {
+                    report.Verbose($"Refreshed the token '{current.Name}'; the new one is valid until {Messages.Time(outcome.Connection.ExpiresOn)}.");
+                }
+
+                return outcome.Connection;
+            }
+            catch (TSheetsAuthException ex)
+            {
+                var latest = session.Get(name) ?? current;
+                if (!RefreshPolicy.IsExpired(latest, clock.UtcNow))
+                {
+                    report.Warning(RefreshFailure.StillValid(latest, ex));
+                    return latest;
+                }
+
+                throw RefreshFailure.Expired(latest, ex);
+            }
+        }
+
+        /// <summary>Runs under the single-flight lock: refresh, unless another runspace just did.</summary>
+        private Task<RefreshOutcome> Start(Connection seen, bool forced)
+        {
+            var latest = repository.Session.Get(seen.Name) ?? seen;
+            if (!ReferenceEquals(latest, seen) && (forced || !RefreshPolicy.IsDue(latest, clock.UtcNow)))
+            {
+                return Task.FromResult(new RefreshOutcome(latest));
+            }
+
+            // Not the caller's cancellation: once sent, the old refresh token may be spent, so the
+            // new pair must be stored even if the user presses Ctrl+C meanwhile.
+            return latest.Vault != null
+                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced))
+                : Task.Run(() => RefreshSessionOnlyAsync(latest));
+        }
+
+        private async Task<RefreshOutcome> RefreshSessionOnlyAsync(Connection from)
+        {
+            var grant = await client.RefreshAsync(from.BaseUri, from.Credentials, from.RefreshToken, from.Name, CancellationToken.None).ConfigureAwait(false);
+            var fresh = from.WithGrant(grant, clock.UtcNow);
+            repository.Session.Replace(from, fresh);
+            return new RefreshOutcome(fresh);
+        }
+    }
+}

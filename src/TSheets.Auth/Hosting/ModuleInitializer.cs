@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace TSheets.Auth.Commands
+{
+    /// <summary>
+    /// Runs when the module is imported and removed. On Windows PowerShell 5.1 (.NET Framework) it
+    /// installs the assembly resolver before any type that needs System.Text.Json is touched, and
+    /// removes it with the module. PowerShell 7 binds to the runtime's own, newer copies of those
+    /// assemblies, so nothing is installed there.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    {
+        private static DesktopAssemblyResolver resolver;
+
+        public void OnImport()
+        {
+            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase) && resolver == null)
+            {
+                resolver = DesktopAssemblyResolver.Install(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location));
+            }
+        }
+
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            resolver?.Dispose();
+            resolver = null;
+        }
+    }
+
+    /// <summary>AppDomain.AssemblyResolve for the module's own dependencies only; the decision is Core's <see cref="AssemblyResolution"/>.</summary>
+    internal sealed class DesktopAssemblyResolver : IDisposable
+    {
+        private readonly System.Collections.Generic.IReadOnlyList<ShippedAssembly> shipped;
+
+        private DesktopAssemblyResolver(string folder)
+        {
+            shipped = ShippedAssembly.InFolder(folder, "TSheets.Auth", "TSheets.Auth.Core");
+        }
+
+        public static DesktopAssemblyResolver Install(string folder)
+        {
+            var installed = new DesktopAssemblyResolver(folder);
+            AppDomain.CurrentDomain.AssemblyResolve += installed.Resolve;
+            return installed;
+        }
+
+        public void Dispose() => AppDomain.CurrentDomain.AssemblyResolve -= Resolve;
+
+        private Assembly Resolve(object sender, ResolveEventArgs args)
+        {
+            var (loaded, file) = AssemblyResolution.Decide(new AssemblyName(args.Name), shipped, AppDomain.CurrentDomain.GetAssemblies());
+            return loaded ?? (file == null ? null : Assembly.LoadFrom(file));
+        }
+    }
+}

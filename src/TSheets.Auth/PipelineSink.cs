@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth.Commands
+{
+    /// <summary>
+    /// Core's reporter and prompt for one cmdlet: Core calls it from any thread, and every call
+    /// becomes an action the cmdlet runs on the pipeline thread while it waits (see
+    /// <see cref="TSheetsCmdlet.Wait{T}"/>), the only thread allowed to write to the pipeline or the host.
+    /// </summary>
+    internal sealed class PipelineSink : IReporter, IPrompt, IDisposable
+    {
+        private readonly ConcurrentQueue<Action<TSheetsCmdlet>> pending = new ConcurrentQueue<Action<TSheetsCmdlet>>();
+        private readonly AutoResetEvent signal = new AutoResetEvent(false);
+        private int progressId;
+
+        public WaitHandle Signal => signal;
+
+        public void Information(string message, bool scrub = true) => Enqueue(cmdlet => cmdlet.WriteHostMessage(message, scrub));
+
+        public void Verbose(string message) => Enqueue(cmdlet => cmdlet.WriteVerboseText(message));
+
+        public void Warning(string message) => Enqueue(cmdlet => cmdlet.WriteWarningText(message));
+
+        public void Error(TSheetsAuthException error) => Enqueue(cmdlet => cmdlet.WriteErrorRecord(error));
+
+        public void Progress(string activity, string status, bool completed = false)
+        {
+            var id = progressId == 0 ? (progressId = Math.Abs(GetHashCode() % 10000) + 1) : progressId;
+            Enqueue(cmdlet => cmdlet.WriteProgressRecord(new ProgressRecord(id, activity, Redactor.Scrub(status))
+            {
+                RecordType = completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            }));
+        }
+
+        /// <summary>Asks on the pipeline thread (the host reads keys there); null when the input ended.</summary>
+        public Task<SecureString> ReadSecretAsync(string prompt, CancellationToken cancellationToken)
+        {
+            var answer = new TaskCompletionSource<SecureString>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Enqueue(cmdlet =>
+            {
+                try
+                {
+                    cmdlet.Host.UI.Write(prompt);
+                    answer.TrySetResult(cmdlet.Host.UI.ReadLineAsSecureString());
+                }
+                catch (Exception ex)
+                {
+                    answer.TrySetException(ex);
+                }
+            });
+            return answer.Task;
+        }
+
+        /// <summary>Runs what Core queued; on the pipeline thread only.</summary>
+        public void Drain(TSheetsCmdlet cmdlet)
+        {
+            while (pending.TryDequeue(out var action))
+            {
+                action(cmdlet);
+            }
+        }
+
+        public void Dispose() => signal.Dispose();
+
+        private void Enqueue(Action<TSheetsCmdlet> action)
+        {
+            pending.Enqueue(action);
+            try
+            {
+                signal.Set();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The cmdlet is gone (a browser opener reporting late): nobody is left to tell.
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace TSheets.Auth.Commands
+{
+    /// <summary>
+    /// The process's one private runspace for SecretManagement, opened (and the module imported)
+    /// once, reused by every vault call, one call at a time: a runspace runs one pipeline at once,
+    /// and SecretManagement's own invoker is not safe to enter from two threads. A runspace that
+    /// broke (a call that timed out and was stopped) is replaced. No host: a vault that wants a
+    /// password fails at once instead of prompting.
+    /// </summary>
+    internal sealed class VaultRunspace
+    {
+        public static readonly VaultRunspace Shared = new VaultRunspace();
+
+        private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
+
+        private readonly object gate = new object();
+        private Runspace runspace;
+
+        /// <summary>Runs <paramref name="body"/> in the runspace; SecretManagement's failures become the module's vault errors.</summary>
+        public T Run<T>(string vault, Func<VaultRunspace, T> body)
+        {
+            lock (gate)
+            {
+                Open(vault);
+                try
+                {
+                    return body(this);
+                }
+                catch (VaultCallException ex)
+                {
+                    throw Classify(vault, ex);
+                }
+            }
+        }
+
+        /// <summary>A module-qualified SecretManagement command; errors (terminating or not) throw <see cref="VaultCallException"/>.</summary>
+        public IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify = true)
+        {
+            using (var shell = PowerShell.Create())
+            {
+                shell.Runspace = runspace;
+                shell.AddCommand(qualify ? SecretManagementVault.ModuleName + "\\" + command : command);
+                foreach (var parameter in parameters)
+                {
+                    shell.AddParameter(parameter.Key, parameter.Value);
+                }
+
+                shell.AddParameter("ErrorAction", ActionPreference.Stop);
+                try
+                {
+                    var pending = shell.BeginInvoke();
+                    if (!pending.AsyncWaitHandle.WaitOne(CallTimeout))
+                    {
+                        shell.Stop();
+                        Discard();
+                        throw new VaultCallException($"{command} did not finish within {CallTimeout.TotalSeconds:0} seconds.", null, null);
+                    }
+
+                    var results = shell.EndInvoke(pending);
+                    if (shell.HadErrors && shell.Streams.Error.Count > 0)
+                    {
+                        var error = shell.Streams.Error[0];
+                        throw new VaultCallException(error.Exception.Message, error.Exception, error.FullyQualifiedErrorId);
+                    }
+
+                    return results.ToList();
+                }
+                catch (RuntimeException ex)
+                {
+                    throw new VaultCallException(ex.ErrorRecord?.Exception?.Message ?? ex.Message, ex, ex.ErrorRecord?.FullyQualifiedErrorId);
+                }
+            }
+        }
+
+        private void Open(string vault)
+        {
+            if (runspace != null && runspace.RunspaceStateInfo.State == RunspaceState.Opened)
+            {
+                return;
+            }
+
+            Discard();
+            var opened = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+            opened.Open();
+            runspace = opened;
+            try
+            {
+                Invoke("Import-Module", new Dictionary<string, object> { ["Name"] = SecretManagementVault.ModuleName }, qualify: false);
+            }
+            catch (VaultCallException ex)
+            {
+                Discard();
+                throw new TSheetsAuthException(
+                    ErrorIds.SecretManagementNotInstalled,
+                    $"Storing tokens in a vault needs the {SecretManagementVault.ModuleName} module, which is not installed. Install it with: Install-PSResource {SecretManagementVault.ModuleName} (or Install-Module {SecretManagementVault.ModuleName}), then register a vault with Register-SecretVault.",
+                    vault,
+                    ex);
+            }
+        }
+
+        private void Discard()
+        {
+            runspace?.Dispose();
+            runspace = null;
+        }
+
+        /// <summary>An unknown vault, or the vault's own failure (with its own message).</summary>
+        private TSheetsAuthException Classify(string vault, VaultCallException failure)
+        {
+            try
+            {
+                Open(vault);
+                Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = vault });
+            }
+            catch (VaultCallException ex)
+            {
+                return new TSheetsAuthException(
+                    ErrorIds.VaultNotFound,
+                    $"There is no SecretManagement vault named '{vault}' ({ex.Message}). Get-SecretVault lists the registered ones; Register-SecretVault adds one.",
+                    vault,
+                    ex);
+            }
+
+            return new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {failure.Message}", vault, failure);
+        }
+    }
+
+    internal sealed class VaultCallException : Exception
+    {
+        public VaultCallException(string message, Exception innerException, string errorId)
+            : base(message, innerException)
+        {
+            ErrorId = errorId;
+        }
+
+        /// <summary>SecretManagement's FullyQualifiedErrorId, when it gave one.</summary>
+        public string ErrorId { get; }
+    }
+}
