@@ -20,7 +20,10 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test: run only these Pester files (and no xunit), for a quick loop on one area.
+    [string[]] $PesterPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -86,40 +89,50 @@ function Get-PesterManifest {
     $manifest
 }
 
+# xunit over Core, in one pass: returns the counts.
+function Invoke-XunitSuite {
+    Write-Host 'Running xunit...'
+    & dotnet test (Join-Path $Root 'tests/TSheets.Auth.Core.Tests/TSheets.Auth.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
+    $exit = $LASTEXITCODE
+    $counts = @{ Passed = 0; Failed = 0 }
+    $trx = Join-Path $ResultsDir 'xunit.trx'
+    if (Test-Path -LiteralPath $trx) {
+        $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+        $counts.Passed = [int]$counters.passed
+        $counts.Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }  # the run itself broke
+    $counts
+}
+
+# Pester in a fresh pwsh over the built module, in one pass: returns the counts.
+function Invoke-PesterSuite {
+    Write-Host 'Running Pester in a fresh pwsh...'
+    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
+    $env:TSHEETS_TEST_CONFIGURATION = $Configuration
+    $arguments = @{ PesterManifest = (Get-PesterManifest); ModulePath = $ModuleDir; ResultsDir = $ResultsDir; SummaryPath = $summaryPath }
+    if ($PesterPath) { $arguments.Path = $PesterPath }
+    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') @arguments
+    $exit = $LASTEXITCODE
+    $counts = @{ Passed = 0; Failed = 0 }
+    if (Test-Path -LiteralPath $summaryPath) {
+        $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
+        $counts.Passed = $summary.Passed
+        $counts.Failed = $summary.Failed
+    }
+    elseif ($exit -ne 0) { $counts.Failed = 1 }
+    $counts
+}
+
 function Invoke-Test {
     Invoke-Build
     if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
-    $passed = 0
-    $failed = 0
-
-    Write-Host 'Running xunit...'
-    & dotnet test (Join-Path $Root 'tests/TSheets.Auth.Core.Tests/TSheets.Auth.Core.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
-    $xunitExit = $LASTEXITCODE
-    $trx = Join-Path $ResultsDir 'xunit.trx'
-    if (Test-Path -LiteralPath $trx) {
-        $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
-        $passed += [int]$counters.passed
-        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-    }
-    if ($xunitExit -ne 0 -and $failed -eq 0) { $failed++ }  # the run itself broke
-
-    Write-Host 'Running Pester in a fresh pwsh...'
-    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
-    # Not -NonInteractive: the interactive sign-in is tested in this session (the non-interactive
-    # refusal is tested in pwsh -NonInteractive children).
-    $env:TSHEETS_TEST_CONFIGURATION = $Configuration
-    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
-        -PesterManifest (Get-PesterManifest) -ModulePath $ModuleDir -ResultsDir $ResultsDir -SummaryPath $summaryPath
-    $pesterExit = $LASTEXITCODE
-    if (Test-Path -LiteralPath $summaryPath) {
-        $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
-        $passed += $summary.Passed
-        $failed += $summary.Failed
-    }
-    if ($pesterExit -ne 0 -and -not (Test-Path -LiteralPath $summaryPath)) { $failed++ }
-
+    $xunit = if ($PesterPath) { Write-Host "Only Pester: $($PesterPath -join ', ')"; @{ Passed = 0; Failed = 0 } } else { Invoke-XunitSuite }
+    $pester = Invoke-PesterSuite
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
     Write-Host ''
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
