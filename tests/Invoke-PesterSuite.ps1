@@ -8,8 +8,8 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultsDir,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    # Only these test files (default: all of tests/pester).
-    [string[]] $Path
+    # Only these test files, comma-separated (default: all of tests/pester).
+    [string] $Path
 )
 
 $ErrorActionPreference = 'Stop'
@@ -31,7 +31,7 @@ $env:TSHEETS_AUTH_MODULE = (Resolve-Path -LiteralPath $ModulePath).Path
 
 Import-Module $PesterManifest -Force
 $config = New-PesterConfiguration
-$config.Run.Path = if ($Path) { @($Path | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) } else { Join-Path $PSScriptRoot 'pester' }
+$config.Run.Path = if ($Path) { @($Path -split ',' | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }) } else { Join-Path $PSScriptRoot 'pester' }
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 $config.TestResult.Enabled = $true

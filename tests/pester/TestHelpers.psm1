@@ -131,14 +131,36 @@ function ConvertFrom-TestSecureString {
 
 function New-ConnectionName { "t-$([guid]::NewGuid().ToString('n').Substring(0, 12))" }
 
-# Runs a script in a new pwsh with the module imported; returns its output lines, exit code and time.
-function Invoke-FreshPwsh {
-    param([Parameter(Mandatory)] [string] $Script, [string[]] $PwshArguments = @('-NoProfile', '-NonInteractive'), [switch] $NoImport)
+# A new pwsh's start info: the script (module imported first, unless -NoImport) as an encoded
+# command, standard streams redirected, and environment overrides ($null removes a variable).
+function New-PwshStartInfo {
+    param([Parameter(Mandatory)] [string] $Script, [string[]] $PwshArguments = @('-NoProfile', '-NonInteractive'), [switch] $NoImport, [hashtable] $Environment = @{})
     $prelude = "`$ErrorActionPreference = 'Stop'; " + $(if ($NoImport) { '' } else { "Import-Module '$(Get-TestModulePath)'; " })
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script))
+    $info = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
+    foreach ($argument in $PwshArguments + @('-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script)))) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    foreach ($variable in $Environment.GetEnumerator()) {
+        if ($null -eq $variable.Value) { [void]$info.Environment.Remove($variable.Key) } else { $info.Environment[$variable.Key] = [string]$variable.Value }
+    }
+    $info
+}
+
+# Runs a script in a new pwsh (module imported); returns its output lines (standard output, then
+# standard error), exit code and time. Standard input is closed.
+function Invoke-FreshPwsh {
+    param([Parameter(Mandatory)] [string] $Script, [string[]] $PwshArguments = @('-NoProfile', '-NonInteractive'), [switch] $NoImport, [hashtable] $Environment = @{}, [int] $TimeoutSec = 120)
     $watch = [Diagnostics.Stopwatch]::StartNew()
-    $output = & (Get-PwshPath) @PwshArguments -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" }
-    [pscustomobject]@{ Output = @($output); ExitCode = $LASTEXITCODE; Elapsed = $watch.Elapsed }
+    $process = [System.Diagnostics.Process]::Start((New-PwshStartInfo -Script $Script -PwshArguments $PwshArguments -NoImport:$NoImport -Environment $Environment))
+    $process.StandardInput.Close()
+    $output = $process.StandardOutput.ReadToEndAsync()
+    $errors = $process.StandardError.ReadToEndAsync()
+    if (-not $process.WaitForExit($TimeoutSec * 1000)) { $process.Kill($true); throw "The pwsh process did not end within $TimeoutSec s." }
+    $process.WaitForExit()
+    $lines = @(($output.Result -split "`r?`n") + ($errors.Result -split "`r?`n") | Where-Object { $_ -ne '' })
+    [pscustomobject]@{ Output = $lines; ExitCode = $process.ExitCode; Elapsed = $watch.Elapsed }
 }
 
 function Get-FreePort {
@@ -147,18 +169,11 @@ function Get-FreePort {
     try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
 }
 
-# Starts a pwsh a person could type into (not -NonInteractive), with the module imported and its
-# standard input and output redirected, so a test can read what it shows and answer its prompts.
+# Starts a pwsh (not -NonInteractive) with the module imported and its standard streams redirected,
+# so a test can read what it shows and write to its input; environment overrides as for Invoke-FreshPwsh.
 function Start-PwshProcess {
-    param([Parameter(Mandatory)] [string] $Script)
-    $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
-    $info = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
-    foreach ($argument in '-NoProfile', '-Command', ($prelude + $Script)) { $info.ArgumentList.Add($argument) }
-    $info.UseShellExecute = $false
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $process = [System.Diagnostics.Process]::Start($info)
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $process = [System.Diagnostics.Process]::Start((New-PwshStartInfo -Script $Script -PwshArguments @('-NoProfile') -Environment $Environment))
     [pscustomobject]@{ Process = $process; Lines = [System.Collections.Generic.List[string]]::new(); Pending = $null; Errors = $process.StandardError.ReadToEndAsync() }
 }
 

@@ -59,7 +59,9 @@ namespace TSheets.Auth.Commands
 
         [Parameter(ParameterSetName = RedirectedUrlSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = AuthorizationCodeSet)]
-        [ValidatePattern(@"^[A-Za-z0-9._~-]{43,128}\z")]
+        [AllowNull]
+        [AllowEmptyString]
+        [ValidateCodeVerifier]
         public string CodeVerifier { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = AuthorizationCodeSet)]

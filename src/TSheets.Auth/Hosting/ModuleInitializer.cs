@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TSheets.Auth.Commands
@@ -14,15 +15,20 @@ namespace TSheets.Auth.Commands
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        private static DesktopAssemblyResolver resolver;
+        // IDisposable, not the resolver's own type: importing on PowerShell 7 must not load Core.
+        private static IDisposable resolver;
 
         public void OnImport()
         {
             if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase) && resolver == null)
             {
-                resolver = DesktopAssemblyResolver.Install(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location));
+                resolver = InstallResolver();
             }
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static IDisposable InstallResolver() =>
+            DesktopAssemblyResolver.Install(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location));
 
         public void OnRemove(PSModuleInfo psModuleInfo)
         {

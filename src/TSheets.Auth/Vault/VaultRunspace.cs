@@ -73,7 +73,7 @@ namespace TSheets.Auth.Commands
                 }
                 catch (RuntimeException ex)
                 {
-                    throw new VaultCallException(ex.ErrorRecord?.Exception?.Message ?? ex.Message, ex, ex.ErrorRecord?.FullyQualifiedErrorId);
+                    throw new VaultCallException(ex.ErrorRecord?.Exception?.Message ?? ex.Message, ex.ErrorRecord?.Exception ?? ex, ex.ErrorRecord?.FullyQualifiedErrorId);
                 }
             }
         }
@@ -122,12 +122,31 @@ namespace TSheets.Auth.Commands
             {
                 return new TSheetsAuthException(
                     ErrorIds.VaultNotFound,
-                    $"There is no SecretManagement vault named '{vault}' ({ex.Message}). Get-SecretVault lists the registered ones; Register-SecretVault adds one.",
+                    $"There is no SecretManagement vault named '{vault}' ({Said(ex)}). Get-SecretVault lists the registered ones; Register-SecretVault adds one.",
                     vault,
                     ex);
             }
 
-            return new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {failure.Message}", vault, failure);
+            return new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {Said(failure)}", vault, failure);
+        }
+
+        /// <summary>
+        /// What the vault said, in one line: SecretManagement wraps an extension vault's own error
+        /// ("Unable to add secret ...") around the message that explains it, so the chain is joined.
+        /// </summary>
+        private static string Said(Exception failure)
+        {
+            var parts = new List<string>();
+            for (var ex = failure; ex != null; ex = ex.InnerException)
+            {
+                var line = Text.OneLine(ex.Message);
+                if (line != null && !parts.Any(part => part.IndexOf(line, StringComparison.Ordinal) >= 0))
+                {
+                    parts.Add(line);
+                }
+            }
+
+            return parts.Count == 0 ? "no explanation" : string.Join(": ", parts);
         }
     }
 

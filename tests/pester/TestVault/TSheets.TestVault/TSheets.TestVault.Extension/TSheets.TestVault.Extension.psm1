@@ -1,0 +1,80 @@
+# The extension vault's five functions. VaultParameters: Path (the shared secrets file) and
+# Control (a JSON file: { "fail_set": N, "fail_get": N, "message": "..." }; N failures to come,
+# -1 for every call). Every call reads and writes under an exclusive lock file, so processes share it.
+Set-StrictMode -Version 3.0
+
+function Use-Vault([hashtable] $Parameters, [scriptblock] $Action, [switch] $Write) {
+    $path = $Parameters.Path
+    $lockPath = "$path.lock"
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($true) {
+        try { $lock = [IO.FileStream]::new($lockPath, 'OpenOrCreate', 'ReadWrite', 'None'); break }
+        catch [IO.IOException] { if ([DateTime]::UtcNow -gt $deadline) { throw } ; Start-Sleep -Milliseconds 10 }
+    }
+    try {
+        $secrets = @{}
+        if (Test-Path -LiteralPath $path) {
+            $stored = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json
+            if ($stored) { foreach ($p in $stored.PSObject.Properties) { $secrets[$p.Name] = $p.Value } }
+        }
+        $result = & $Action $secrets
+        if ($Write) { [pscustomobject]$secrets | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $path -Encoding utf8 }
+        $result
+    }
+    finally { $lock.Dispose() }
+}
+
+# Throws the configured failure for this operation, counting it down (under the vault's lock).
+function Assert-NotFailing([hashtable] $Parameters, [string] $Operation) {
+    $control = $Parameters.Control
+    if (-not $control -or -not (Test-Path -LiteralPath $control)) { return }
+    $message = Use-Vault $Parameters {
+        param($secrets)
+        $state = Get-Content -LiteralPath $control -Raw | ConvertFrom-Json
+        $key = "fail_$Operation"
+        if (-not $state.PSObject.Properties[$key] -or $state.$key -eq 0) { return $null }
+        if ($state.$key -gt 0) { $state.$key = $state.$key - 1; $state | ConvertTo-Json | Set-Content -LiteralPath $control -Encoding utf8 }
+        $state.message
+    }
+    if ($message) { throw [System.InvalidOperationException]::new($message) }
+}
+
+function Get-Secret {
+    [CmdletBinding()]
+    param([string] $Name, [string] $VaultName, [hashtable] $AdditionalParameters)
+    Assert-NotFailing $AdditionalParameters 'get'
+    $value = Use-Vault $AdditionalParameters { param($secrets) $secrets[$Name] }
+    if ($null -ne $value) { Write-Output $value -NoEnumerate }
+}
+
+function Set-Secret {
+    [CmdletBinding()]
+    param([string] $Name, [object] $Secret, [string] $VaultName, [hashtable] $AdditionalParameters, [hashtable] $Metadata)
+    Assert-NotFailing $AdditionalParameters 'set'
+    $text = if ($Secret -is [securestring]) { [Net.NetworkCredential]::new('', $Secret).Password } else { [string]$Secret }
+    Use-Vault $AdditionalParameters -Write { param($secrets) $secrets[$Name] = $text } | Out-Null
+    $true
+}
+
+function Remove-Secret {
+    [CmdletBinding()]
+    param([string] $Name, [string] $VaultName, [hashtable] $AdditionalParameters)
+    Use-Vault $AdditionalParameters -Write { param($secrets) $secrets.Remove($Name) } | Out-Null
+    $true
+}
+
+function Get-SecretInfo {
+    [CmdletBinding()]
+    param([string] $Filter, [string] $VaultName, [hashtable] $AdditionalParameters)
+    $pattern = [WildcardPattern]::new($(if ($Filter) { $Filter } else { '*' }), 'IgnoreCase')
+    $names = Use-Vault $AdditionalParameters { param($secrets) @($secrets.Keys) }
+    foreach ($name in $names | Where-Object { $pattern.IsMatch($_) }) {
+        [Microsoft.PowerShell.SecretManagement.SecretInformation]::new($name, 'String', $VaultName)
+    }
+}
+
+function Test-SecretVault {
+    [CmdletBinding()]
+    param([string] $VaultName, [hashtable] $AdditionalParameters)
+    $true
+}

@@ -1,0 +1,160 @@
+# What goes wrong with vaults, each with its error ID, and nothing lost: the token stays in the session.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'VaultHelpers.psm1') -Force
+    $realVault = [bool](Get-RealVaultModulesPath)
+    $vaultKind = if ($realVault) { 'SecretStore' } else { 'stand-in' }
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'VaultHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    $emulator = Start-TSheetsEmulator
+    $vaults = Initialize-TestVault
+
+    function Set-StoredText([string] $Name, [string] $Text, [string] $Vault = 'Ops') {
+        Microsoft.PowerShell.SecretManagement\Set-Secret -Name "TSheets.Auth.$Name" -Vault $Vault -SecureStringSecret ($Text | ConvertTo-TestSecureString)
+    }
+}
+
+AfterAll {
+    Set-FlakyVault
+    if ($emulator) { Stop-TSheetsEmulator $emulator }
+}
+
+Describe "Vault failures ($vaultKind)" {
+    BeforeEach {
+        Reset-Emulator $emulator
+        Set-FlakyVault
+        $client = New-EmulatorClient $emulator
+        $name = New-ConnectionName
+        $request = New-TSheetsAuthorizationUrl -ClientId $client.ClientId -RedirectUri $client.RedirectUri -BaseUri $emulator.BaseUri
+        $signIn = @{
+            ClientId = $client.ClientId; ClientSecret = $client.ClientSecret; BaseUri = $emulator.BaseUri; Name = $name; RedirectUri = $client.RedirectUri
+            AuthorizationCode = ([uri](Approve-Authorization $emulator $request.Url)).Query -replace '.*code=([^&]+).*', '$1'; CodeVerifier = $request.CodeVerifier
+        }
+    }
+
+    It 'reports an unknown vault as VaultNotFound and keeps the new token in the session' {
+        $err = { Connect-TSheets @signIn -Vault Nope } | Should -Throw -ErrorId 'VaultNotFound,TSheets.Auth.Commands.ConnectTSheetsCommand' -PassThru
+        $err.Exception.Message | Should -Match "is in this session but was not saved in vault 'Nope'"
+        (Get-TSheetsToken -Name $name).UserId | Should -Be '12345'
+    }
+
+    It 'reports a failing vault as VaultError with the vault''s own message, and keeps the token in the session' {
+        Set-FlakyVault -FailSet -1 -Message 'the disk is on fire'
+        $err = { Set-TSheetsToken -Name $name -AccessToken ('S.7__kept' | ConvertTo-TestSecureString) -Vault Flaky } |
+            Should -Throw -ErrorId 'VaultError,TSheets.Auth.Commands.SetTSheetsTokenCommand' -PassThru
+        $err.Exception.Message | Should -Match 'the disk is on fire'
+        $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly 'S.7__kept'
+    }
+
+    It 'reports a locked SecretStore at once as VaultError with the vault''s own message, never prompting' -Skip:(-not $realVault) {
+        # A store of its own, with a password: a new process starts locked.
+        $lockedHome = Join-Path $TestDrive "locked-$name"
+        foreach ($folder in '.config', '.local/share', '.cache') { New-Item -ItemType Directory -Path (Join-Path $lockedHome $folder) -Force | Out-Null }
+        $environment = @{ HOME = $lockedHome; USERPROFILE = $lockedHome; LOCALAPPDATA = (Join-Path $lockedHome '.local/share') }
+        $setup = Invoke-FreshPwsh -Environment $environment @"
+`$password = ConvertTo-SecureString 'p@ss-$name' -AsPlainText -Force
+Microsoft.PowerShell.SecretStore\Reset-SecretStore -Scope CurrentUser -Authentication Password -Password `$password -PasswordTimeout 900 -Interaction None -Force -Confirm:`$false -WarningAction SilentlyContinue
+Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Locked -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__locked' -AsPlainText -Force) -Vault Locked
+'STORED'
+"@
+        $setup.Output | Should -Contain 'STORED'
+        $result = Invoke-FreshPwsh -Environment $environment "`$w = [Diagnostics.Stopwatch]::StartNew(); try { Get-TSheetsToken -Name '$name' -Vault Locked -ErrorAction Stop } catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }; 'ELAPSED ' + `$w.ElapsedMilliseconds"
+        $text = $result.Output -join "`n"
+        $text | Should -Match 'ERRORID VaultError,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        $text | Should -Match 'MESSAGE .*password is required.*Unlock-SecretStore'
+        [int]([regex]::Match($text, 'ELAPSED (\d+)').Groups[1].Value) | Should -BeLessThan 2000
+    }
+
+    It 'reports a missing connection in the vault as TokenNotFound' {
+        $err = { Get-TSheetsToken -Name $name -Vault Ops -ErrorAction Stop } | Should -Throw -ErrorId 'TokenNotFound,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
+        $err.Exception.Message | Should -Match "in vault 'Ops'"
+    }
+
+    It 'reports a document from a newer module and does not overwrite it' {
+        $newer = '{"version":99,"something":"new"}'
+        Set-StoredText $name $newer
+        { Get-TSheetsToken -Name $name -Vault Ops -ErrorAction Stop } | Should -Throw -ErrorId 'VaultError,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        { Set-TSheetsToken -Name $name -AccessToken ('S.7__x' | ConvertTo-TestSecureString) -Vault Ops } | Should -Throw -ErrorId 'VaultError,TSheets.Auth.Commands.SetTSheetsTokenCommand'
+        (Read-VaultDocument $name).Text | Should -BeExactly $newer
+    }
+
+    It 'reports a corrupt document, and replaces it only when told to store a new token (with a warning)' {
+        Set-StoredText $name 'not json'
+        $err = { Get-TSheetsToken -Name $name -Vault Ops -ErrorAction Stop } | Should -Throw -ErrorId 'VaultError,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
+        $err.Exception.Message | Should -Match 'corrupt'
+        Set-TSheetsToken -Name $name -AccessToken ('S.7__fixed' | ConvertTo-TestSecureString) -Vault Ops -WarningVariable warnings -WarningAction SilentlyContinue
+        "$warnings" | Should -Match 'Replaced the secret'
+        (Read-VaultDocument $name).Document.access_token | Should -BeExactly 'S.7__fixed'
+    }
+
+    It 'stores -ClientAuthentication Basic in a version-2 document that reads back' {
+        Connect-TSheets @signIn -ClientAuthentication Basic -Vault Ops
+        $stored = (Read-VaultDocument $name).Document
+        $stored.version | Should -Be 2
+        $stored.client_authentication | Should -Be 'Basic'
+        Disconnect-TSheets -Name $name
+        (Get-TSheetsToken -Name $name -Vault Ops).ClientAuthentication | Should -Be 'Basic'
+        (Get-EmulatorStats $emulator).grant_requests[-1].client_auth | Should -Be 'basic'
+    }
+}
+
+Describe "Disconnect-TSheets with a vault ($vaultKind)" {
+    BeforeEach {
+        $name = New-ConnectionName
+        Set-TSheetsToken -Name $name -AccessToken ('S.7__bye' | ConvertTo-TestSecureString) -Vault Ops
+    }
+
+    It 'removes the session entry only, without -Vault' {
+        Disconnect-TSheets -Name $name
+        Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-TSheetsToken -Name $name -Vault Ops -AsPlainText | Should -BeExactly 'S.7__bye'
+    }
+
+    It 'removes the secret too with -Vault, and says where to revoke the token' {
+        Disconnect-TSheets -Name $name -Vault Ops -Verbose 4>&1 | Out-String | Should -Match 'no way to revoke.*QuickBooks Time'
+        Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name "TSheets.Auth.$name" -Vault Ops | Should -BeNullOrEmpty
+    }
+
+    It 'changes nothing with -WhatIf' {
+        Disconnect-TSheets -Name $name -Vault Ops -WhatIf
+        Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly 'S.7__bye'
+        Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name "TSheets.Auth.$name" -Vault Ops | Should -Not -BeNullOrEmpty
+    }
+
+    It 'accepts wildcards, in the session and the vault' {
+        Set-TSheetsToken -Name "$name-2" -AccessToken ('S.7__two' | ConvertTo-TestSecureString) -Vault Ops
+        Disconnect-TSheets -Name "$name*" -Vault Ops
+        Get-TSheetsToken -Name "$name*" | Should -BeNullOrEmpty
+        Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name "TSheets.Auth.$name*" -Vault Ops | Should -BeNullOrEmpty
+    }
+
+    It 'reports a connection that does not exist as TokenNotFound' {
+        { Disconnect-TSheets -Name "$name-none" -ErrorAction Stop } | Should -Throw -ErrorId 'TokenNotFound,TSheets.Auth.Commands.DisconnectTSheetsCommand'
+    }
+}
+
+Describe 'Without SecretManagement installed' {
+    It 'imports and works in the session, and reports -Vault as SecretManagementNotInstalled with the install command' {
+        $bare = ($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { -not (Test-Path -LiteralPath (Join-Path $_ 'Microsoft.PowerShell.SecretManagement')) }) -join [IO.Path]::PathSeparator
+        $result = Invoke-FreshPwsh -Environment @{ PSModulePath = $bare } @"
+Set-TSheetsToken -Name plain -AccessToken (ConvertTo-SecureString 'S.7__plain' -AsPlainText -Force)
+'SESSION ' + (Get-TSheetsToken -Name plain -AsPlainText)
+try { Set-TSheetsToken -Name plain -AccessToken (ConvertTo-SecureString 'S.7__plain' -AsPlainText -Force) -Vault Ops }
+catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }
+'STILL ' + (Get-TSheetsToken -Name plain -AsPlainText)
+'LOADED ' + [bool](Get-Module Microsoft.PowerShell.SecretManagement)
+"@
+        $text = $result.Output -join "`n"
+        $text | Should -Match 'SESSION S\.7__plain'
+        $text | Should -Match 'ERRORID SecretManagementNotInstalled,TSheets.Auth.Commands.SetTSheetsTokenCommand'
+        $text | Should -Match 'MESSAGE .*Install-PSResource Microsoft.PowerShell.SecretManagement'
+        $text | Should -Match 'STILL S\.7__plain'
+        $text | Should -Match 'LOADED False'
+    }
+}
