@@ -93,7 +93,7 @@ function Get-PesterManifest {
 function Invoke-XunitSuite {
     Write-Host 'Running xunit...'
     & dotnet test (Join-Path $Root 'tests/TSheets.Auth.Core.Tests/TSheets.Auth.Core.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir | Out-Host
     $exit = $LASTEXITCODE
     $counts = @{ Passed = 0; Failed = 0 }
     $trx = Join-Path $ResultsDir 'xunit.trx'
@@ -113,7 +113,7 @@ function Invoke-PesterSuite {
     $env:TSHEETS_TEST_CONFIGURATION = $Configuration
     $arguments = @{ PesterManifest = (Get-PesterManifest); ModulePath = $ModuleDir; ResultsDir = $ResultsDir; SummaryPath = $summaryPath }
     if ($PesterPath) { $arguments.Path = $PesterPath }
-    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') @arguments
+    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') @arguments | Out-Host
     $exit = $LASTEXITCODE
     $counts = @{ Passed = 0; Failed = 0 }
     if (Test-Path -LiteralPath $summaryPath) {
