@@ -5,13 +5,23 @@ BeforeAll {
 
 Describe 'New-TSheetsAuthorizationUrl' {
     It 'builds the documented URL with RFC 3986 encoding' {
-        $request = New-TSheetsAuthorizationUrl -ClientId 'my app' -RedirectUri 'https://app.example/cb?x=1' -State 'a/b c'
+        $request = New-TSheetsAuthorizationUrl -ClientId 'my app' -RedirectUri 'https://app.example/cb?x=1' -State 'a/b c' -NoPkce
         $request | Should -BeOfType ([TSheets.Auth.AuthorizationRequest])
+        $request.CodeVerifier | Should -BeNullOrEmpty
         $request.Url.AbsoluteUri | Should -BeExactly 'https://rest.tsheets.com/api/v1/authorize?response_type=code&client_id=my%20app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1&state=a%2Fb%20c'
         "$request" | Should -BeExactly $request.Url.AbsoluteUri
         $request.State | Should -BeExactly 'a/b c'
         $request.ClientId | Should -BeExactly 'my app'
         $request.BaseUri | Should -Be ([uri]'https://rest.tsheets.com/api/v1')
+    }
+
+    It 'adds a PKCE S256 challenge by default, and the scopes asked for' {
+        $request = New-TSheetsAuthorizationUrl -ClientId c -RedirectUri 'https://app.example/cb' -Scope openid, offline_access
+        $request.CodeVerifier | Should -Match '^[A-Za-z0-9_-]{43}$'
+        $challenge = [Convert]::ToBase64String([Security.Cryptography.SHA256]::HashData([Text.Encoding]::ASCII.GetBytes($request.CodeVerifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+        $request.Url.Query | Should -Match "&scope=openid%20offline_access&code_challenge=$([regex]::Escape($challenge))&code_challenge_method=S256$"
+        $request.Scope | Should -Be @('openid', 'offline_access')
+        ($request | Format-List | Out-String) | Should -Not -Match ([regex]::Escape($request.CodeVerifier))
     }
 
     It 'generates a fresh 32-byte base64url state each time' {

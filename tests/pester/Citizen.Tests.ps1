@@ -209,6 +209,10 @@ Import-Module '$(Get-TestModulePath)'
         $text | Should -Not -Match 'NEW .*System\.Net\.Http'
     }
 
+    It 'ships no PowerShell reference assembly' {
+        Test-Path (Join-Path (Get-TestModulePath) 'System.Management.Automation.dll') | Should -BeFalse
+    }
+
     It 'ships System.Text.Json and its dependencies for Windows PowerShell, computed from the build output' {
         $files = (Get-ChildItem (Get-TestModulePath) -Filter *.dll).Name
         $files | Should -Contain 'System.Text.Json.dll'

@@ -15,12 +15,17 @@ Describe 'Connect-TSheets against the emulator' {
         $name = New-ConnectionName
         $request = New-TSheetsAuthorizationUrl -ClientId $client.ClientId -RedirectUri $client.RedirectUri -BaseUri $emulator.BaseUri
         $common = @{ ClientId = $client.ClientId; ClientSecret = $client.ClientSecret; BaseUri = $emulator.BaseUri; Name = $name }
+        $pkce = @{ CodeVerifier = $request.CodeVerifier }
+        # How the emulator's stats show a secret: its SHA-256, never the value.
+        function Get-Masked([string] $Value) {
+            'sha256:' + ([BitConverter]::ToString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Value))) -replace '-').Substring(0, 16).ToLowerInvariant()
+        }
     }
 
     Context 'RedirectedUrl (paste-back)' {
         It 'exchanges the code, stores the token, and writes nothing to the output' {
             $redirected = Approve-Authorization $emulator $request.Url
-            $output = Connect-TSheets @common -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State -InformationVariable info
+            $output = Connect-TSheets @common @pkce -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State -InformationVariable info
             $output | Should -BeNullOrEmpty
             "$info" | Should -Match "Connected '$name' to TSheets as user 12345 of acmeco; the token is valid until .+ and refreshes itself\."
             $token = Get-TSheetsToken -Name $name
@@ -33,7 +38,7 @@ Describe 'Connect-TSheets against the emulator' {
             (Get-EmulatorStats $emulator).grants.authorization_code | Should -Be 1
         }
 
-        It 'takes ClientId, RedirectUri, State and BaseUri from a piped AuthorizationRequest' {
+        It 'takes ClientId, RedirectUri, State, CodeVerifier and BaseUri from a piped AuthorizationRequest' {
             $redirected = Approve-Authorization $emulator $request.Url
             $token = $request | Connect-TSheets -ClientSecret $client.ClientSecret -RedirectedUrl $redirected -Name $name -PassThru
             $token | Should -BeOfType ([TSheets.Auth.TSheetsToken])
@@ -42,7 +47,10 @@ Describe 'Connect-TSheets against the emulator' {
             ($token.AccessToken | ConvertFrom-TestSecureString) | Should -Match '^S\.7__[0-9a-f]{40}$'
             $sent = (Get-EmulatorStats $emulator).grant_requests[0]
             $sent.form.redirect_uri | Should -BeExactly 'https://app.example/callback'
+            $sent.form.code_verifier | Should -BeExactly (Get-Masked $request.CodeVerifier)
             $sent.content_type | Should -BeLike 'application/x-www-form-urlencoded*'
+            $sent.client_auth | Should -Be 'post'
+            $sent.has_authorization | Should -BeFalse
         }
 
         It 'sends nothing to /grant when the state does not match' {
@@ -78,11 +86,36 @@ Describe 'Connect-TSheets against the emulator' {
     }
 
     Context 'errors from /grant' {
-        It 'reports a wrong client secret as InvalidClient' {
+        It 'reports a wrong client secret as InvalidClient (HTTP 400, as TSheets answers), and the code stays good' {
             $redirected = Approve-Authorization $emulator $request.Url
-            $common.ClientSecret = 'not-the-secret' | ConvertTo-TestSecureString
-            { Connect-TSheets @common -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State } |
-                Should -Throw -ErrorId 'InvalidClient,TSheets.Auth.Commands.ConnectTSheetsCommand'
+            $wrong = @{} + $common; $wrong.ClientSecret = 'not-the-secret' | ConvertTo-TestSecureString
+            $err = { Connect-TSheets @wrong @pkce -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State } |
+                Should -Throw -ErrorId 'InvalidClient,TSheets.Auth.Commands.ConnectTSheetsCommand' -PassThru
+            $err.Exception.StatusCode | Should -Be 400
+            $err.Exception.Message | Should -Match '-ClientAuthentication'
+            Connect-TSheets @common @pkce -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State
+            (Get-TSheetsToken -Name $name).UserId | Should -Be '12345'
+        }
+
+        It 'signs in and refreshes with HTTP Basic client authentication, the secret never in the body' {
+            $redirected = Approve-Authorization $emulator $request.Url
+            $request | Connect-TSheets -ClientSecret $client.ClientSecret -RedirectedUrl $redirected -Name $name -ClientAuthentication Basic
+            Get-TSheetsToken -Name $name -ForceRefresh | Out-Null
+            $sent = (Get-EmulatorStats $emulator).grant_requests
+            $sent.client_auth | Should -Be @('basic', 'basic')
+            $sent.authorization_scheme | Should -Be @('Basic', 'Basic')
+            $sent | ForEach-Object { $_.form.PSObject.Properties.Name | Should -Not -Contain 'client_secret' }
+            (Get-TSheetsToken -Name $name).ClientAuthentication | Should -Be 'Basic'
+        }
+
+        It 'never sends the access token, nor a second client authentication, to /grant when refreshing' {
+            $redirected = Approve-Authorization $emulator $request.Url
+            $request | Connect-TSheets -ClientSecret $client.ClientSecret -RedirectedUrl $redirected -Name $name
+            Get-TSheetsToken -Name $name -ForceRefresh | Out-Null
+            $refresh = (Get-EmulatorStats $emulator).grant_requests[1]
+            $refresh.grant_type | Should -Be 'refresh_token'
+            $refresh.has_authorization | Should -BeFalse
+            $refresh.client_auth | Should -Be 'post'
         }
 
         It 'reports an expired code as GrantFailed with TSheets'' error and description' {
@@ -97,10 +130,18 @@ Describe 'Connect-TSheets against the emulator' {
 
         It 'reports a code used twice as GrantFailed' {
             $code = ([uri](Approve-Authorization $emulator $request.Url)).Query -replace '.*code=([^&]+).*', '$1'
-            Connect-TSheets @common -RedirectUri $client.RedirectUri -AuthorizationCode $code
-            { Connect-TSheets @common -RedirectUri $client.RedirectUri -AuthorizationCode $code } |
+            Connect-TSheets @common @pkce -RedirectUri $client.RedirectUri -AuthorizationCode $code
+            { Connect-TSheets @common @pkce -RedirectUri $client.RedirectUri -AuthorizationCode $code } |
                 Should -Throw -ErrorId 'GrantFailed,TSheets.Auth.Commands.ConnectTSheetsCommand'
             Get-TSheetsToken -Name $name | Should -Not -BeNullOrEmpty
+        }
+
+        It 'sends a code exchange that fails on the way once more at once: the code is still good' {
+            Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; status = 502; body = 'bad gateway'; content_type = 'text/plain' }
+            $redirected = Approve-Authorization $emulator $request.Url
+            $request | Connect-TSheets -ClientSecret $client.ClientSecret -RedirectedUrl $redirected -Name $name
+            (Get-TSheetsToken -Name $name).UserId | Should -Be '12345'
+            (Get-EmulatorStats $emulator).grant_requests.status | Should -Be @(502, 200)
         }
 
         It 'reports <Status> as <ErrorId>' -TestCases @(
@@ -110,9 +151,9 @@ Describe 'Connect-TSheets against the emulator' {
             @{ Status = 200; ErrorId = 'InvalidServerResponse'; Type = 'text/html'; Body = '<html><title>Sign in to Wi-Fi</title></html>' }
             @{ Status = 200; ErrorId = 'InvalidServerResponse'; Type = 'application/json'; Body = '{"token_type":"bearer"}' }
         ) {
-            Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; status = $Status; body = $Body; content_type = $Type }
+            Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; status = $Status; body = $Body; content_type = $Type; times = 2 }
             $redirected = Approve-Authorization $emulator $request.Url
-            { Connect-TSheets @common -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State } |
+            { Connect-TSheets @common @pkce -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State } |
                 Should -Throw -ErrorId "$ErrorId,TSheets.Auth.Commands.ConnectTSheetsCommand"
             Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }
@@ -136,9 +177,9 @@ Describe 'Connect-TSheets against the emulator' {
     Context 'AuthorizationCode and RefreshToken' {
         It 'exchanges a code captured elsewhere' {
             $code = ([uri](Approve-Authorization $emulator $request.Url)).Query -replace '.*code=([^&]+).*', '$1'
-            $token = Connect-TSheets @common -RedirectUri $client.RedirectUri -AuthorizationCode $code -PassThru
+            $token = Connect-TSheets @common @pkce -RedirectUri $client.RedirectUri -AuthorizationCode $code -PassThru
             $token.UserId | Should -Be '12345'
-            (Get-EmulatorStats $emulator).grant_requests[0].form.code | Should -BeExactly $code
+            (Get-EmulatorStats $emulator).grant_requests[0].form.code | Should -BeExactly (Get-Masked $code)
         }
 
         It 'starts a connection from a refresh token and stores the rotated one' {

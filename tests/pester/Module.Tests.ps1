@@ -3,31 +3,6 @@ BeforeAll {
     Import-Module (Get-TestModulePath) -Force
 }
 
-Describe 'The module as it ships' {
-    It 'exports exactly the cmdlets in the manifest' {
-        $exported = (Get-Module TSheets.Auth).ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Connect-TSheets', 'Disconnect-TSheets', 'Get-TSheetsToken', 'Invoke-TSheetsRestMethod', 'New-TSheetsAuthorizationUrl', 'Set-TSheetsToken')
-        (Get-Module TSheets.Auth).Version | Should -BeGreaterThan ([version]'0.0.0')
-    }
-
-    It 'passes Test-ModuleManifest' {
-        $manifest = Test-ModuleManifest -Path (Join-Path (Get-TestModulePath) 'TSheets.Auth.psd1')
-        $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
-        $manifest.PowerShellVersion | Should -Be ([version]'5.1')
-    }
-
-    It 'ships no PowerShell reference assembly' {
-        Test-Path (Join-Path (Get-TestModulePath) 'System.Management.Automation.dll') | Should -BeFalse
-    }
-
-    It 'declares the output type of every cmdlet' {
-        (Get-Command New-TSheetsAuthorizationUrl).OutputType.Name | Should -Be 'TSheets.Auth.AuthorizationRequest'
-        (Get-Command Connect-TSheets).OutputType.Name | Should -Be 'TSheets.Auth.TSheetsToken'
-        (Get-Command Set-TSheetsToken).OutputType.Name | Should -Be 'TSheets.Auth.TSheetsToken'
-        (Get-Command Get-TSheetsToken).OutputType.Name | Should -Be @('TSheets.Auth.TSheetsToken', 'System.String')
-    }
-}
-
 Describe 'Parameter sets of Connect-TSheets' {
     BeforeAll {
         $command = Get-Command Connect-TSheets
@@ -57,19 +32,26 @@ Describe 'Parameter sets of Connect-TSheets' {
         (Get-Command Set-TSheetsToken).Parameters['AccessToken'].ParameterType | Should -Be ([securestring])
     }
 
-    It 'binds ClientId, RedirectUri, State and BaseUri by property name in the RedirectedUrl set' {
+    It 'binds ClientId, RedirectUri, State, CodeVerifier and BaseUri by property name in the RedirectedUrl set' {
         $set = $command.ParameterSets | Where-Object Name -EQ 'RedirectedUrl'
         $byName = $set.Parameters | Where-Object ValueFromPipelineByPropertyName | ForEach-Object Name | Sort-Object
-        $byName | Should -Be @('BaseUri', 'ClientId', 'RedirectUri', 'State')
+        $byName | Should -Be @('BaseUri', 'ClientId', 'CodeVerifier', 'RedirectUri', 'State')
+    }
+
+    It 'offers -ClientAuthentication Post or Basic, Post by default, in every set' {
+        $parameter = $command.Parameters['ClientAuthentication']
+        $parameter.Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues | Should -Be @('Post', 'Basic')
+        $parameter.ParameterSets.Keys | Should -Be @('__AllParameterSets')
+    }
+
+    It 'takes -Scope and -NoPkce in the Interactive set only' {
+        $command.Parameters['Scope'].ParameterSets.Keys | Should -Be @('Interactive')
+        $command.Parameters['NoPkce'].ParameterSets.Keys | Should -Be @('Interactive')
     }
 }
 
 Describe 'Parameter sets of Get-TSheetsToken and Set-TSheetsToken' {
     It 'does not accept -ForceRefresh with -NoRefresh' {
         { Get-TSheetsToken -ForceRefresh -NoRefresh } | Should -Throw -ErrorId 'AmbiguousParameterSet,TSheets.Auth.Commands.GetTSheetsTokenCommand'
-    }
-
-    It 'supports ShouldProcess on Set-TSheetsToken' {
-        (Get-Command Set-TSheetsToken).Parameters.ContainsKey('WhatIf') | Should -BeTrue
     }
 }

@@ -64,6 +64,7 @@ Describe 'Invoke-TSheetsRestMethod' {
         $users.Count | Should -Be 450
         ($users.id | Sort-Object -Unique).Count | Should -Be 450
         (Get-EmulatorStats $emulator).api_requests.query.page | Should -Be @('1', '2', '3')
+        (Get-EmulatorStats $emulator).api_requests.query.limit | Should -Be @('200', '200', '200')
     }
 
     It 'starts -All at the page given in -Query' {
@@ -71,9 +72,12 @@ Describe 'Invoke-TSheetsRestMethod' {
         $pages.Count | Should -Be 2
     }
 
-    It 'sends the managed client header when asked' {
-        Invoke-Api current_user -More @{ ManagedClientId = '4242' } | Out-Null
-        (Get-EmulatorStats $emulator).api_requests[0].managed_client_id | Should -Be '4242'
+    It 'acts on a managed company with -ManagedClientId, found with managed_clients' {
+        $managed = (Invoke-Api managed_clients -More @{ All = $true }).results.managed_clients.PSObject.Properties.Value
+        $managed.id | Should -Contain 70001
+        $me = Invoke-Api current_user -More @{ ManagedClientId = '70001' }
+        $me.results.users.PSObject.Properties.Value[0].company_name | Should -Be 'Beta Builders'
+        (Get-EmulatorStats $emulator).api_requests[-1].managed_client_id | Should -Be '70001'
     }
 
     It 'refreshes once after a 401 and retries' {
@@ -103,12 +107,26 @@ Describe 'Invoke-TSheetsRestMethod' {
         (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 200)
     }
 
-    It 'backs off on 429 without Retry-After, then reports RateLimited when retries run out' {
-        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json'; times = 2 }
-        $err = { Invoke-Api current_user -More @{ MaximumRetryCount = 1 } } |
-            Should -Throw -ErrorId 'RateLimited,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
+    It 'reports an unforeseen 429 at once as RateLimited when waiting out the window would take longer than -TimeoutSec' {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json' }
+        $err = { Invoke-Api current_user } | Should -Throw -ErrorId 'RateLimited,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
         $err.Exception.Message | Should -Match 'Too Many Requests'
-        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 429)
+        $err.Exception.Message | Should -Match 'another process may be using the same token'
+        $err.Exception.Message | Should -Match '300 s, more than -TimeoutSec \(30 s\)'
+        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429)
+    }
+
+    It 'waits out the window after an unforeseen 429 when -TimeoutSec allows, and says so' {
+        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json' }
+        $env:TSHEETS_AUTH_RATE_LIMIT = '300/2'
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            (Invoke-Api current_user -WarningVariable warnings -WarningAction SilentlyContinue).results | Should -Not -BeNullOrEmpty
+            $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
+        }
+        finally { Remove-Item Env:TSHEETS_AUTH_RATE_LIMIT }
+        "$warnings" | Should -Match 'Waiting 2 s for the window to end'
+        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 200)
     }
 
     It 'retries a 503 and succeeds' {
@@ -142,7 +160,7 @@ Describe 'Invoke-TSheetsRestMethod' {
         @{ Path = '//evil.example/steal' }
         @{ Path = '../../other' }
     ) {
-        { Invoke-Api $Path } | Should -Throw -ErrorId 'InvalidBaseUri,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
+        { Invoke-Api $Path } | Should -Throw -ErrorId 'InvalidPath,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
         (Get-EmulatorStats $emulator).api_requests.Count | Should -Be 0
     }
 

@@ -114,7 +114,7 @@ Describe 'Set-TSheetsToken and Get-TSheetsToken' {
             $token.ExpiresOn | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(9))
             $stats = Get-EmulatorStats $emulator
             $stats.grants.refresh_token | Should -Be 1
-            $stats.grant_requests[0].has_bearer | Should -BeTrue
+            $stats.grant_requests[0].has_authorization | Should -BeFalse -Because 'the access token has no business at the token endpoint'
             # The old refresh token is spent; the stored one is the new one.
             (Get-TSheetsToken -Name $name -ForceRefresh).UserId | Should -Be '12345'
             (Get-EmulatorStats $emulator).grants.refresh_token | Should -Be 2

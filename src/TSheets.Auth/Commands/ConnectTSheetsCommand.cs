@@ -26,7 +26,9 @@ namespace TSheets.Auth.Commands
         public SecureString ClientSecret { get; set; }
 
         [Parameter]
-        public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Post;
+        // A string, not Core's enum: a field of Core's type would load Core when the module is imported.
+        [ValidateSet("Post", "Basic", IgnoreCase = true)]
+        public string ClientAuthentication { get; set; } = "Post";
 
         [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
         [Parameter(Mandatory = true, ParameterSetName = RedirectedUrlSet, ValueFromPipelineByPropertyName = true)]
@@ -105,7 +107,7 @@ namespace TSheets.Auth.Commands
             {
                 var services = ModuleServices.Current;
                 var baseUri = UriRules.NormalizeBaseUri(BaseUri);
-                var app = new ClientCredentials(ClientId, ClientSecret, ClientAuthentication);
+                var app = new ClientCredentials(ClientId, ClientSecret, ClientMethods.Parse(ClientAuthentication));
                 Connection connection;
                 switch (ParameterSetName)
                 {

@@ -35,7 +35,9 @@ namespace TSheets.Auth.Commands
         public SecureString ClientSecret { get; set; }
 
         [Parameter(ParameterSetName = TokenSet)]
-        public ClientAuthentication ClientAuthentication { get; set; } = ClientAuthentication.Post;
+        // A string, not Core's enum: a field of Core's type would load Core when the module is imported.
+        [ValidateSet("Post", "Basic", IgnoreCase = true)]
+        public string ClientAuthentication { get; set; } = "Post";
 
         [Parameter(ParameterSetName = TokenSet)]
         [ValidateNotNull]
@@ -128,7 +130,7 @@ namespace TSheets.Auth.Commands
                 ExpiresOn = expiresOn,
                 ClientId = ClientId,
                 ClientSecret = SecureStrings.CopyReadOnly(ClientSecret),
-                ClientAuthentication = ClientAuthentication,
+                ClientAuthentication = ClientMethods.Parse(ClientAuthentication),
                 BaseUri = UriRules.NormalizeBaseUri(BaseUri),
             };
             if (expiresOn <= DateTimeOffset.UtcNow && !connection.CanRefresh)
