@@ -23,7 +23,10 @@ param(
     [string] $Configuration = 'Release',
 
     # Test: run only these Pester files (and no xunit), for a quick loop on one area.
-    [string[]] $PesterPath
+    [string[]] $PesterPath,
+
+    # Test: use the build already in out/ and the bin folders (CI builds once, then tests twice).
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -127,7 +130,8 @@ function Invoke-PesterSuite {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    if (-not $NoBuild) { Invoke-Build }
+    elseif (-not (Test-Path -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1'))) { throw "-NoBuild: there is no build in $ModuleDir." }
     if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
     $xunit = if ($PesterPath) { Write-Host "Only Pester: $($PesterPath -join ', ')"; @{ Passed = 0; Failed = 0 } } else { Invoke-XunitSuite }
