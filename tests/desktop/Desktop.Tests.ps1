@@ -80,7 +80,7 @@ Describe "TSheets.Auth on $($PSVersionTable.PSEdition) PowerShell $($PSVersionTa
         Microsoft.PowerShell.SecretStore\Reset-SecretStore -Scope CurrentUser -Authentication None -PasswordTimeout -1 -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
         Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Ops -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault -AllowClobber
         Get-TSheetsToken -Name desktop | Set-TSheetsToken -Vault Ops
-        $shell = (Get-Process -Id $PID).Path
+        $shell = Join-Path $PSHOME $(if ($desktop) { 'powershell.exe' } elseif ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
         $output = & $shell -NoProfile -NonInteractive -Command "Import-Module '$module'; (Get-TSheetsToken -Name desktop -Vault Ops -NoRefresh).UserId"
         ($output -join "`n") | Should -Match '(?m)^12345$'
     }
