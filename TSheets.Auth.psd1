@@ -27,10 +27,16 @@
             ProjectUri   = 'https://github.com/tsheets-auth/TSheets.Auth'
             LicenseUri   = 'https://github.com/tsheets-auth/TSheets.Auth/blob/main/LICENSE'
             ReleaseNotes = @'
+0.2.0
+- Vaults as they really are: cross-process refresh that holds with SecretStore's per-process cache (a per-user lock record, fresh reads), long-running processes adopt rotated pairs, failed vault writes retried and reported with the command to save the pair, one private runspace per process.
+- Automation never hangs or lies: one decision before any listener, browser or prompt (-NonInteractive, redirected or closed standard input, hosts without UI, services); no browser where none can open.
+- Standards: PKCE (S256) by default (-NoPkce), -Scope, -ClientAuthentication Post|Basic, no access token to /grant, refresh failures classified; proven against OpenIddict.
+- The API as it is: client-side pacing per token (TSHEETS_AUTH_RATE_LIMIT), -All through short pages with limit=200 and progress, PHP's [] handled, batch item errors, permission 401s, managed clients, $env:TSHEETS_ACCESS_TOKEN for CI.
+- Security: header and path injection refused, exact-secret redaction before shortening, control characters from servers stripped; new error IDs InvalidToken, InvalidPath, InvalidBody.
+- Windows PowerShell 5.1: an assembly resolver for the shipped System.Text.Json dependencies; TLS 1.2+ on the module's own handler.
+
+0.1.0
 First release.
-- Connect-TSheets: browser sign-in with a loopback listener (or paste-back for an https redirect URI, -NoBrowser for SSH), the two steps apart (-RedirectedUrl, -AuthorizationCode), or a refresh token; fails at once with InteractionRequired in automation.
-- Get-TSheetsToken / Set-TSheetsToken / Disconnect-TSheets: session and SecretManagement vault storage, refresh by policy with rotation, single flight across runspaces and processes.
-- Invoke-TSheetsRestMethod: the API with the connection's token, paging (-All), 401 refresh and retry, 429/503 back-off.
 '@
         }
     }

@@ -15,10 +15,25 @@ namespace TSheets.Auth.Commands
     internal sealed class PipelineSink : IReporter, IPrompt, IDisposable
     {
         private readonly ConcurrentQueue<Action<TSheetsCmdlet>> pending = new ConcurrentQueue<Action<TSheetsCmdlet>>();
-        private readonly AutoResetEvent signal = new AutoResetEvent(false);
+        private AutoResetEvent signal;
         private int progressId;
 
-        public WaitHandle Signal => signal;
+        /// <summary>
+        /// Set when something is queued. Made only when the cmdlet has to block (a cached token call
+        /// never does); anything queued before it exists is drained right after it is made.
+        /// </summary>
+        public WaitHandle Signal
+        {
+            get
+            {
+                if (Volatile.Read(ref signal) == null)
+                {
+                    Interlocked.CompareExchange(ref signal, new AutoResetEvent(false), null);
+                }
+
+                return signal;
+            }
+        }
 
         public void Information(string message, bool scrub = true) => Enqueue(cmdlet => cmdlet.WriteHostMessage(message, scrub));
 
@@ -65,14 +80,14 @@ namespace TSheets.Auth.Commands
             }
         }
 
-        public void Dispose() => signal.Dispose();
+        public void Dispose() => Volatile.Read(ref signal)?.Dispose();
 
         private void Enqueue(Action<TSheetsCmdlet> action)
         {
             pending.Enqueue(action);
             try
             {
-                signal.Set();
+                Volatile.Read(ref signal)?.Set();
             }
             catch (ObjectDisposedException)
             {

@@ -47,10 +47,9 @@ namespace TSheets.Auth.Commands
             if (!task.IsCompleted)
             {
                 var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, Sink.Signal };
-                while (!task.IsCompleted)
+                for (Sink.Drain(this); !task.IsCompleted; Sink.Drain(this))
                 {
                     WaitHandle.WaitAny(handles);
-                    Sink.Drain(this);
                 }
             }
 

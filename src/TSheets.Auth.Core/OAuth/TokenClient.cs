@@ -22,12 +22,14 @@ namespace TSheets.Auth
         public const string TimeoutVariable = "TSHEETS_AUTH_GRANT_TIMEOUT_SEC";
 
         private readonly HttpTransport transport;
-        private readonly TimeSpan timeout;
+        private readonly TimeSpan? timeout;
 
+        /// <param name="transport">The HTTP client.</param>
+        /// <param name="timeout">Each call's timeout; null: <see cref="TimeoutVariable"/>, read at each call, else 30 seconds.</param>
         public TokenClient(HttpTransport transport, TimeSpan? timeout = null)
         {
             this.transport = transport ?? throw new ArgumentNullException(nameof(transport));
-            this.timeout = timeout ?? ConfiguredTimeout();
+            this.timeout = timeout;
         }
 
         /// <summary>
@@ -78,7 +80,7 @@ namespace TSheets.Auth
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(PercentEncoding.EncodeForm(form)));
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                var result = await transport.SendAsync(request, timeout, target, cancellationToken).ConfigureAwait(false);
+                var result = await transport.SendAsync(request, timeout ?? ConfiguredTimeout(), target, cancellationToken).ConfigureAwait(false);
                 var known = new List<string>(secrets) { secret };
                 return TokenGrant.Parse(result, target, known, client.ClientId);
             }

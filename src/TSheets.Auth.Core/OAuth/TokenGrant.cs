@@ -38,7 +38,7 @@ namespace TSheets.Auth
             var status = result.StatusCode;
             if (status >= 200 && status <= 299)
             {
-                return ParseSuccess(result, target, oauthClientId);
+                return ParseSuccess(result, target, secrets, oauthClientId);
             }
 
             var html = ServerError.LooksLikeHtml(result.Body, result.ContentType);
@@ -71,11 +71,11 @@ namespace TSheets.Auth
             throw new TSheetsAuthException(id, message, target) { StatusCode = status, ServerError = error.Code };
         }
 
-        private static TokenGrant ParseSuccess(HttpResult result, object target, string oauthClientId)
+        private static TokenGrant ParseSuccess(HttpResult result, object target, IEnumerable<string> secrets, string oauthClientId)
         {
             if (string.IsNullOrWhiteSpace(result.Body) || ServerError.LooksLikeHtml(result.Body, result.ContentType))
             {
-                throw Invalid($"{ServerError.Describe(result.Body, result.ContentType)} instead of a token. A proxy or captive portal may be in the way", target, result.StatusCode);
+                throw Invalid($"{ServerError.Describe(result.Body, result.ContentType, secrets)} instead of a token. A proxy or captive portal may be in the way", target, result.StatusCode);
             }
 
             try
