@@ -21,9 +21,13 @@ function Find-ChromiumTool {
     }
     $chromium = Find 'TSHEETS_TEST_CHROMIUM' @('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
     $driver = Find 'TSHEETS_TEST_CHROMEDRIVER' @('chromedriver')
+    function Said([string] $Variable, [string] $Otherwise) {
+        $given = [Environment]::GetEnvironmentVariable($Variable)
+        if ($given) { "'$given' (from `$env:$Variable)" } else { "`$env:$Variable unset, and none of $Otherwise on PATH" }
+    }
     $missing = @()
-    if (-not $chromium) { $missing += "Chromium (`$env:TSHEETS_TEST_CHROMIUM, else chromium, chromium-browser or google-chrome on PATH)" }
-    if (-not $driver) { $missing += "chromedriver (`$env:TSHEETS_TEST_CHROMEDRIVER, else chromedriver on PATH)" }
+    if (-not $chromium) { $missing += "Chromium: $(Said 'TSHEETS_TEST_CHROMIUM' 'chromium, chromium-browser, google-chrome')" }
+    if (-not $driver) { $missing += "chromedriver: $(Said 'TSHEETS_TEST_CHROMEDRIVER' 'chromedriver')" }
     [pscustomobject]@{ Chromium = $chromium; ChromeDriver = $driver; Missing = $missing }
 }
 
