@@ -336,7 +336,7 @@ Describe 'Nothing is lost' {
     }
 }
 
-# Issue 12: an outside audit's findings, one test each, that failed on the code it audited.
+# Issue 12: an outside audit's findings, one test each, doing what the audit did.
 # (Finding 1 is Automation.Tests.ps1; 8, a false browser warning, and 9, the listener's head cap,
 # are xunit tests of the browser launcher and the listener.)
 Describe 'What the audit found (issue 12) stays fixed' {
