@@ -10,8 +10,17 @@ $ErrorActionPreference = 'Stop'
 $log = $env:TSHEETS_TEST_BROWSER_LOG
 function Write-Log([string] $Text) { Add-Content -LiteralPath $log -Value $Text }
 
-$chromium = if ($env:TSHEETS_TEST_CHROMIUM) { $env:TSHEETS_TEST_CHROMIUM } else { '/usr/bin/chromium' }
-$chromedriver = if ($env:TSHEETS_TEST_CHROMEDRIVER) { $env:TSHEETS_TEST_CHROMEDRIVER } else { '/usr/bin/chromedriver' }
+# $env:TSHEETS_TEST_CHROMIUM / $env:TSHEETS_TEST_CHROMEDRIVER, else chromium (or chromium-browser,
+# google-chrome) and chromedriver on PATH: the test looks them up the same way and fails first.
+Import-Module (Join-Path $PSScriptRoot 'TerminalHelpers.psm1')
+$tools = Find-ChromiumTool
+if ($tools.Missing) {
+    Write-Log "error not found: $($tools.Missing -join '; ')"
+    Write-Log 'done'
+    exit 1
+}
+$chromium = $tools.Chromium
+$chromedriver = $tools.ChromeDriver
 $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
 $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
 $profileDir = Join-Path ([IO.Path]::GetTempPath()) "tsheets-chromium-$PID"
