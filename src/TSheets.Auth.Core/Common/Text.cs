@@ -32,10 +32,12 @@ namespace TSheets.Auth
             text == null || text.Length <= max ? text : text.Substring(0, max) + "...";
 
         /// <summary>
-        /// Server text as it may be shown: scrubbed of the given and known secrets FIRST (so a secret
-        /// straddling the cut cannot leak its first half), then made one line and clipped.
+        /// Server text as it may be shown: made one line without control characters first (so a
+        /// secret split by an invisible character is whole again), then scrubbed of the given and
+        /// known secrets (before the cut, so a secret straddling it cannot leak its first half),
+        /// then clipped.
         /// </summary>
         public static string FromServer(string text, int max, System.Collections.Generic.IEnumerable<string> secrets = null) =>
-            Clip(OneLine(Redactor.Scrub(text, secrets)), max);
+            Clip(Redactor.Scrub(OneLine(text), secrets), max);
     }
 }
