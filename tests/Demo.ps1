@@ -1,7 +1,10 @@
 <#
 .SYNOPSIS
-    The README's demo: the two-step sign-in against the TSheets emulator, as a user would run it.
-    Prints what happens at each step, and no secret. Run by build.ps1 -Task Demo.
+    The README's demo: the sign-in against the TSheets emulator, as a user would run it, then the
+    token at work. Prints what happens at each step, and no secret. Run by build.ps1 -Task Demo.
+    At a terminal, the one-command sign-in runs with a scripted browser; where no person could
+    answer (standard input redirected: a pipe, CI), it shows the module refusing that at once, as
+    it does in a scheduled job, and signs in in two steps instead.
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 
@@ -20,12 +23,23 @@ try {
     $app = New-EmulatorClient $emulator -RedirectUri "http://127.0.0.1:$port/callback"
     Write-Host "An app is registered there: client ID $($app.ClientId), redirect URI $($app.RedirectUri)."
     Write-Host 'The browser here is a script (BROWSER points at it) that clicks Allow, as a person would.'
-    $env:BROWSER = "`"$(Get-PwshPath)`" -NoProfile -NonInteractive -File `"$(Join-Path $PSScriptRoot 'pester/ScriptedBrowser.ps1')`""
+    $env:BROWSER = "`"$(Get-PwshPath)`" -NoProfile -NonInteractive -File `"$(Join-Path $PSScriptRoot 'ScriptedBrowser.ps1')`""
     $env:TSHEETS_TEST_EMULATOR = $emulator.Url
     $env:TSHEETS_TEST_BROWSER_LOG = $browserLog
 
-    Step 'Sign in with one command: Connect-TSheets listens on the redirect URI, opens the browser, and waits.'
-    Connect-TSheets -ClientId $app.ClientId -ClientSecret $app.ClientSecret -RedirectUri $app.RedirectUri -BaseUri $emulator.BaseUri
+    if (-not [Console]::IsInputRedirected) {
+        Step 'Sign in with one command: Connect-TSheets listens on the redirect URI, opens the browser, and waits.'
+        Connect-TSheets -ClientId $app.ClientId -ClientSecret $app.ClientSecret -RedirectUri $app.RedirectUri -BaseUri $emulator.BaseUri
+    }
+    else {
+        Step 'No one could answer here (standard input is redirected), so the one-command sign-in refuses at once, as in a scheduled job:'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        try { Connect-TSheets -ClientId $app.ClientId -ClientSecret $app.ClientSecret -RedirectUri $app.RedirectUri -BaseUri $emulator.BaseUri }
+        catch { Write-Host "$($_.FullyQualifiedErrorId) after $($watch.ElapsedMilliseconds) ms: $($_.Exception.Message)" }
+        Step 'Signing in in two steps instead: the URL, then the address the browser landed on.'
+        $request = New-TSheetsAuthorizationUrl -ClientId $app.ClientId -RedirectUri $app.RedirectUri -BaseUri $emulator.BaseUri
+        $request | Connect-TSheets -ClientSecret $app.ClientSecret -RedirectedUrl (Approve-Authorization $emulator $request.Url)
+    }
 
     Step 'Get-TSheetsToken reads the token back (the view shows no secret).'
     $token = Get-TSheetsToken
