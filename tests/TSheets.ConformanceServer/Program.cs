@@ -16,12 +16,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Server;
+using TSheets.TestServers;
 using TSheets.ConformanceServer;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
-const string DefaultUrls = "http://127.0.0.1:0";
 const int StartupFailed = 1;
-const int UsageError = 2;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -30,45 +29,19 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-string[] urls = (builder.Configuration["urls"] ?? DefaultUrls)
-    .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-if (urls.Length == 0)
+if (LoopbackServerOptions.Read(builder.Configuration, "TSheets.ConformanceServer") is not { } serverOptions)
 {
-    urls = [DefaultUrls];
+    return LoopbackServerOptions.UsageError;
 }
 
-// Test runs hand out client secrets and tokens freely: they must never be reachable from another machine.
-string[] refusedUrls = urls.Where(url => !IsLoopbackUrl(url)).ToArray();
-if (refusedUrls.Length > 0)
-{
-    Console.Error.WriteLine(
-        $"TSheets.ConformanceServer: refusing to listen on {string.Join(", ", refusedUrls)}: only http(s) URLs on a loopback address are allowed.");
-    return UsageError;
-}
-
-int? parentPid = null;
-if (builder.Configuration["parent-pid"] is { } parentPidText)
-{
-    if (!int.TryParse(parentPidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
-    {
-        Console.Error.WriteLine($"TSheets.ConformanceServer: --parent-pid must be a process id, not '{parentPidText}'.");
-        return UsageError;
-    }
-
-    if (!ParentProcessWatcher.IsRunning(pid))
-    {
-        Console.Error.WriteLine($"TSheets.ConformanceServer: parent process {pid} is not running.");
-        return UsageError;
-    }
-
-    parentPid = pid;
-}
+string[] urls = serverOptions.Urls;
+int? parentPid = serverOptions.ParentPid;
 
 LogLevel logLevel = LogLevel.Warning;
 if (builder.Configuration["log-level"] is { } logLevelText && !Enum.TryParse(logLevelText, ignoreCase: true, out logLevel))
 {
     Console.Error.WriteLine($"TSheets.ConformanceServer: --log-level must be a Microsoft.Extensions.Logging.LogLevel, not '{logLevelText}'.");
-    return UsageError;
+    return LoopbackServerOptions.UsageError;
 }
 
 ClientRegistration[] startupClients = [ClientRegistry.DefaultClient];
@@ -81,7 +54,7 @@ if (builder.Configuration["clients"] is { Length: > 0 } clientsJson)
     catch (JsonException e)
     {
         Console.Error.WriteLine($"TSheets.ConformanceServer: --clients must be a JSON array of client registrations: {e.Message}");
-        return UsageError;
+        return LoopbackServerOptions.UsageError;
     }
 }
 
@@ -210,7 +183,7 @@ await using (var scope = app.Services.CreateAsyncScope())
         if (await registry.RegisterAsync(client) is { Problem: { } problem })
         {
             Console.Error.WriteLine($"TSheets.ConformanceServer: cannot register startup client: {problem}");
-            return UsageError;
+            return LoopbackServerOptions.UsageError;
         }
     }
 }
@@ -235,8 +208,3 @@ Console.Out.Flush();
 await app.WaitForShutdownAsync();
 return 0;
 
-// Kestrel's wildcard hosts ("*", "+", "0.0.0.0") are not loopback; Uri cannot even parse the first two.
-static bool IsLoopbackUrl(string url) =>
-    Uri.TryCreate(url, UriKind.Absolute, out var uri)
-    && uri.Scheme is "http" or "https"
-    && uri.IsLoopback;

@@ -9,12 +9,11 @@ using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using TSheets.TestServers;
 using TSheets.Emulator;
 using TSheets.Emulator.Endpoints;
 
-const string DefaultUrls = "http://127.0.0.1:0";
 const int StartupFailed = 1;
-const int UsageError = 2;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -23,39 +22,13 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-string[] urls = (builder.Configuration["urls"] ?? DefaultUrls)
-    .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-if (urls.Length == 0)
+if (LoopbackServerOptions.Read(builder.Configuration, "TSheets.Emulator") is not { } serverOptions)
 {
-    urls = [DefaultUrls];
+    return LoopbackServerOptions.UsageError;
 }
 
-// Test runs hand out client secrets and tokens freely: they must never be reachable from another machine.
-string[] refusedUrls = urls.Where(url => !IsLoopbackUrl(url)).ToArray();
-if (refusedUrls.Length > 0)
-{
-    Console.Error.WriteLine(
-        $"TSheets.Emulator: refusing to listen on {string.Join(", ", refusedUrls)}: only http(s) URLs on a loopback address are allowed.");
-    return UsageError;
-}
-
-int? parentPid = null;
-if (builder.Configuration["parent-pid"] is { } parentPidText)
-{
-    if (!int.TryParse(parentPidText, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
-    {
-        Console.Error.WriteLine($"TSheets.Emulator: --parent-pid must be a process id, not '{parentPidText}'.");
-        return UsageError;
-    }
-
-    if (!ParentProcessWatcher.IsRunning(pid))
-    {
-        Console.Error.WriteLine($"TSheets.Emulator: parent process {pid} is not running.");
-        return UsageError;
-    }
-
-    parentPid = pid;
-}
+string[] urls = serverOptions.Urls;
+int? parentPid = serverOptions.ParentPid;
 
 // UseUrls wins over ASPNETCORE_HTTP_PORTS (set in container images), which would otherwise bind every interface.
 builder.WebHost.UseUrls(urls);
@@ -107,8 +80,3 @@ Console.Out.Flush();
 await app.WaitForShutdownAsync();
 return 0;
 
-// Kestrel's wildcard hosts ("*", "+", "0.0.0.0") are not loopback; Uri cannot even parse the first two.
-static bool IsLoopbackUrl(string url) =>
-    Uri.TryCreate(url, UriKind.Absolute, out var uri)
-    && uri.Scheme is "http" or "https"
-    && uri.IsLoopback;

@@ -138,6 +138,8 @@ Describe "Connections in a vault ($vaultKind)" {
         finally {
             $stuck.Process.Kill()
             $stuck.Process.WaitForExit()
+            # Killed before or after its request reached the emulator: either way the hang is over.
+            Invoke-Emulator $emulator '/_emulator/faults' -Method Delete | Out-Null
         }
         Test-VaultLockHeld $name | Should -BeFalse
         $result = Invoke-FreshPwsh "`$w = [Diagnostics.Stopwatch]::StartNew(); Get-TSheetsToken -Name '$name' -Vault Ops -AsPlainText; 'ELAPSED ' + `$w.ElapsedMilliseconds"
@@ -149,7 +151,13 @@ Describe "Connections in a vault ($vaultKind)" {
 
     It 'keeps one lock file per connection in a folder only this user can open, however many refreshes' {
         Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
+        (Read-VaultDocument $name).Document.client_id | Should -Be $client.ClientId
         $result = Invoke-FreshPwsh "1..5 | ForEach-Object { Get-TSheetsToken -Name '$name' -Vault Ops -ForceRefresh | Out-Null }; 'DONE'"
+        if ($result.Output -notcontains 'DONE') {
+            Write-Host "DIAG output: $($result.Output -join ' | ')"
+            Write-Host "DIAG secrets: $((Invoke-FreshPwsh -NoImport 'Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Vault Ops | ForEach-Object Name').Output -join ', ')"
+            Write-Host "DIAG store: $((Get-ChildItem -Recurse $env:HOME/.secretmanagement | ForEach-Object { $_.FullName + ' ' + $_.Length + ' ' + $_.LastWriteTimeUtc.ToString('o') }) -join '; ')"
+        }
         $result.Output | Should -Contain 'DONE'
         (Get-Grants).refresh_token | Should -Be 5
         Test-Path -LiteralPath (Get-VaultLockPath $name) | Should -BeTrue

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 
-namespace TSheets.Emulator;
+namespace TSheets.TestServers;
 
 /// <summary>
-/// Stops the emulator when the process that started it is gone, so a test run that crashes or is killed
-/// leaves no emulator behind holding a port.
+/// Stops a test server when the process that started it is gone, so a test run that crashes or is killed
+/// leaves no server behind holding a port.
 /// </summary>
 internal sealed class ParentProcessWatcher(int parentPid, IHostApplicationLifetime lifetime) : BackgroundService
 {
