@@ -35,9 +35,9 @@ namespace TSheets.Auth.Commands
         /// <summary>Remembers PSHOME once, for the rare fresh vault read in a child PowerShell.</summary>
         protected override void BeginProcessing()
         {
-            if (FreshVaultReader.PowerShellHome == null)
+            if (VaultChildProcess.PowerShellHome == null)
             {
-                FreshVaultReader.PowerShellHome = SessionState.PSVariable.GetValue("PSHOME") as string;
+                VaultChildProcess.PowerShellHome = SessionState.PSVariable.GetValue("PSHOME") as string;
             }
         }
 

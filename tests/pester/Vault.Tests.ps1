@@ -153,11 +153,6 @@ Describe "Connections in a vault ($vaultKind)" {
         Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
         (Read-VaultDocument $name).Document.client_id | Should -Be $client.ClientId
         $result = Invoke-FreshPwsh "1..5 | ForEach-Object { Get-TSheetsToken -Name '$name' -Vault Ops -ForceRefresh | Out-Null }; 'DONE'"
-        if ($result.Output -notcontains 'DONE') {
-            Write-Host "DIAG output: $($result.Output -join ' | ')"
-            Write-Host "DIAG secrets: $((Invoke-FreshPwsh -NoImport 'Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Vault Ops | ForEach-Object Name').Output -join ', ')"
-            Write-Host "DIAG store: $((Get-ChildItem -Recurse $env:HOME/.secretmanagement | ForEach-Object { $_.FullName + ' ' + $_.Length + ' ' + $_.LastWriteTimeUtc.ToString('o') }) -join '; ')"
-        }
         $result.Output | Should -Contain 'DONE'
         (Get-Grants).refresh_token | Should -Be 5
         Test-Path -LiteralPath (Get-VaultLockPath $name) | Should -BeTrue
@@ -221,6 +216,27 @@ Describe "Connections in a vault ($vaultKind)" {
         Set-FlakyVault
         Get-TSheetsToken -Name $name | Set-TSheetsToken -Vault Flaky
         (Read-VaultDocument $name -Vault Flaky).Document.access_token | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
+    }
+
+    It 'never puts back, from a process whose SecretStore copy is stale, a pair another process rotated' {
+        $other = New-ConnectionName
+        Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
+        Set-VaultToken $other $client ([TimeSpan]::FromMinutes(8)) | Out-Null
+        # The service loads the store (both connections) and keeps it; a job then rotates the other one.
+        $service = Start-PwshProcess "Get-TSheetsToken -Name '$name' -Vault Ops -NoRefresh | Out-Null; 'LOADED'; [Console]::In.ReadLine() | Out-Null; Get-TSheetsToken -Name '$name' -ForceRefresh -AsPlainText | Out-Null; 'WROTE'"
+        Read-PwshProcessLine $service '^LOADED$' -TimeoutSec 60 | Out-Null
+        $rotated = (Invoke-FreshPwsh "Get-TSheetsToken -Name '$other' -Vault Ops -ForceRefresh -AsPlainText").Output -join ''
+        $service.Process.StandardInput.WriteLine('go')
+        $result = Wait-PwshProcess $service
+        $result.Output | Should -Match 'WROTE' -Because $result.Errors
+        (Read-VaultDocument $other).Document.access_token | Should -BeExactly $rotated -Because 'the service''s write of its own connection must not bring back the other one''s old pair'
+        (Get-Grants).refresh_token | Should -Be 2
+    }
+
+    It 'removes, from this process, a connection another process stored after this one read the vault' {
+        Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
+        Disconnect-TSheets -Name $name -Vault Ops
+        (Invoke-FreshPwsh -NoImport "@(Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name 'TSheets.Auth.$name' -Vault Ops).Count").Output | Should -Be '0'
     }
 
     It 'persists a session token piped from Get-TSheetsToken, client secret included' {

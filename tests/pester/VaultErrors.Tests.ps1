@@ -118,20 +118,20 @@ Describe "Disconnect-TSheets with a vault ($vaultKind)" {
     It 'removes the secret too with -Vault, and says where to revoke the token' {
         Disconnect-TSheets -Name $name -Vault Ops -Verbose 4>&1 | Out-String | Should -Match 'no way to revoke.*QuickBooks Time'
         Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name "TSheets.Auth.$name" -Vault Ops | Should -BeNullOrEmpty
+        Get-VaultSecretName "TSheets.Auth.$name" | Should -BeNullOrEmpty
     }
 
     It 'changes nothing with -WhatIf' {
         Disconnect-TSheets -Name $name -Vault Ops -WhatIf
         Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly 'S.7__bye'
-        Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name "TSheets.Auth.$name" -Vault Ops | Should -Not -BeNullOrEmpty
+        Get-VaultSecretName "TSheets.Auth.$name" | Should -Be "TSheets.Auth.$name"
     }
 
     It 'accepts wildcards, in the session and the vault' {
         Set-TSheetsToken -Name "$name-2" -AccessToken ('S.7__two' | ConvertTo-TestSecureString) -Vault Ops
         Disconnect-TSheets -Name "$name*" -Vault Ops
         Get-TSheetsToken -Name "$name*" | Should -BeNullOrEmpty
-        Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name "TSheets.Auth.$name*" -Vault Ops | Should -BeNullOrEmpty
+        Get-VaultSecretName "TSheets.Auth.$name*" | Should -BeNullOrEmpty
     }
 
     It 'reports a connection that does not exist as TokenNotFound' {

@@ -68,6 +68,12 @@ function Read-VaultDocument {
     [pscustomobject]@{ Text = $json; Document = $json | ConvertFrom-Json }
 }
 
+# The names of the secrets the vault holds now matching a pattern, read in a new process (see above).
+function Get-VaultSecretName {
+    param([Parameter(Mandatory)] [string] $Pattern, [string] $Vault = 'Ops')
+    @((Invoke-FreshPwsh -NoImport "Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name '$Pattern' -Vault '$Vault' | ForEach-Object Name").Output)
+}
+
 # The module's lock folder for this HOME (LocalApplicationData/TSheets.Auth/locks).
 function Get-LockFolder {
     Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'TSheets.Auth/locks'

@@ -65,16 +65,22 @@ namespace TSheets.Auth
                 {
                     var window = WindowFor(tokenKey);
                     var now = clock.UtcNow;
-                    window.Slots.RemoveAll(slot => slot.Finished.HasValue && slot.Finished.Value + rate.Window + Margin <= now);
+                    // Oldest first: a slot leaves once its call's answer is a window old. A call still
+                    // in flight at the front keeps the ones behind it counted too (never too few).
+                    while (window.Slots.Count > 0 && window.Slots.Peek().Finished is DateTimeOffset finished && finished + rate.Window + Margin <= now)
+                    {
+                        window.Slots.Dequeue();
+                    }
+
                     if (window.HeldUntil <= now && window.Slots.Count < rate.Calls)
                     {
                         var slot = new Slot(this);
-                        window.Slots.Add(slot);
+                        window.Slots.Enqueue(slot);
                         return slot;
                     }
 
                     // An unfinished call frees its slot a window after its answer, so at least a window from now.
-                    var freeAt = window.Slots.Count < rate.Calls ? now : window.Slots.Min(slot => (slot.Finished ?? now) + rate.Window + Margin);
+                    var freeAt = window.Slots.Count < rate.Calls ? now : (window.Slots.Peek().Finished ?? now) + rate.Window + Margin;
                     wait = (window.HeldUntil > freeAt ? window.HeldUntil : freeAt) - now;
                 }
 
@@ -142,7 +148,7 @@ namespace TSheets.Auth
 
         private sealed class Window
         {
-            public List<Slot> Slots { get; } = new List<Slot>();
+            public Queue<Slot> Slots { get; } = new Queue<Slot>();
 
             public DateTimeOffset HeldUntil { get; set; }
         }

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Collections.Concurrent;
 
 namespace TSheets.Auth.Commands
 {
@@ -12,16 +13,31 @@ namespace TSheets.Auth.Commands
     /// Vaults through Microsoft.PowerShell.SecretManagement, called module-qualified in the
     /// process's one private runspace (<see cref="VaultRunspace"/>): loaded only when a vault is
     /// used, usable from any thread, and with no host, so a vault that wants a password fails
-    /// instead of prompting. A fresh read, past SecretStore's per-process cache, runs in a short
-    /// child process (<see cref="FreshVaultReader"/>).
+    /// instead of prompting. A vault that caches its store per process (SecretStore) is written
+    /// and cleaned only in a short child process (<see cref="VaultChildProcess"/>), one process at
+    /// a time per vault, so a process with a stale copy never writes it back over newer secrets.
     /// </summary>
     internal sealed class SecretManagementVault : IVaultStore
     {
         public const string ModuleName = "Microsoft.PowerShell.SecretManagement";
 
+        /// <summary>The extension vault that keeps its decrypted store in memory once per process.</summary>
+        public const string CachingVaultModule = "Microsoft.PowerShell.SecretStore";
+
         public static readonly SecretManagementVault Instance = new SecretManagementVault();
 
+        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(60);
+
+        private readonly ConcurrentDictionary<string, bool> caching = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+
         public SecureString Read(string vault, string secretName)
+        {
+            var secret = ReadHere(vault, secretName);
+            // Not in this process's copy: another process may have stored it since this one loaded it.
+            return secret == null && CachesPerProcess(vault) ? VaultChildProcess.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult() : secret;
+        }
+
+        private SecureString ReadHere(string vault, string secretName)
         {
             var value = VaultRunspace.Shared.Run(vault, session =>
             {
@@ -38,12 +54,44 @@ namespace TSheets.Auth.Commands
         }
 
         public Task<SecureString> ReadFreshAsync(string vault, string secretName, CancellationToken cancellationToken) =>
-            FreshVaultReader.ReadAsync(vault, secretName, cancellationToken);
+            VaultChildProcess.ReadAsync(vault, secretName, cancellationToken);
 
-        public void Write(string vault, string secretName, SecureString value) =>
+        public void Write(string vault, string secretName, SecureString value)
+        {
+            if (CachesPerProcess(vault))
+            {
+                try
+                {
+                    OnTheStoreAsItIs(vault, () => VaultChildProcess.Write(vault, secretName, value));
+                    return;
+                }
+                catch (TSheetsAuthException)
+                {
+                    // A child cannot open a store this process unlocked with its password: write here.
+                }
+            }
+
             VaultRunspace.Shared.Run(vault, session => session.Invoke("Set-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["SecureStringSecret"] = value, ["Vault"] = vault }));
+        }
 
-        public bool Remove(string vault, string secretName) =>
+        public bool Remove(string vault, string secretName)
+        {
+            if (CachesPerProcess(vault))
+            {
+                try
+                {
+                    return OnTheStoreAsItIs(vault, () => VaultChildProcess.Remove(vault, secretName));
+                }
+                catch (TSheetsAuthException)
+                {
+                    // As for Write: a store unlocked in this process only.
+                }
+            }
+
+            return RemoveHere(vault, secretName);
+        }
+
+        private bool RemoveHere(string vault, string secretName) =>
             VaultRunspace.Shared.Run(vault, session =>
             {
                 var exists = session.Invoke("Get-SecretInfo", new Dictionary<string, object> { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = vault })
@@ -57,12 +105,56 @@ namespace TSheets.Auth.Commands
                 return true;
             });
 
-        public IReadOnlyList<string> List(string vault, string namePattern) =>
+        public IReadOnlyList<string> List(string vault, string namePattern)
+        {
+            if (CachesPerProcess(vault))
+            {
+                try
+                {
+                    return VaultChildProcess.List(vault, namePattern);
+                }
+                catch (VaultCallException)
+                {
+                    // A store unlocked in this process only: list this process's copy.
+                }
+            }
+
+            return ListHere(vault, namePattern);
+        }
+
+        private IReadOnlyList<string> ListHere(string vault, string namePattern) =>
             VaultRunspace.Shared.Run(vault, session => (IReadOnlyList<string>)session
                 .Invoke("Get-SecretInfo", new Dictionary<string, object> { ["Name"] = namePattern, ["Vault"] = vault })
                 .Select(info => info.Properties["Name"]?.Value as string)
                 .Where(name => name != null)
                 .ToList());
+
+        /// <summary>True for a vault whose module keeps a per-process copy of the store (asked once per vault and process).</summary>
+        private bool CachesPerProcess(string vault) =>
+            VaultChildProcess.Available && caching.GetOrAdd(vault, name => VaultRunspace.Shared.Run(name, session =>
+                session.Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = name })
+                    .Any(info => string.Equals(info.Properties["ModuleName"]?.Value as string, CachingVaultModule, StringComparison.OrdinalIgnoreCase))));
+
+        /// <summary>
+        /// Runs a child-process write or removal under a per-user, per-vault lock: two of the module's
+        /// processes writing one SecretStore at once would each write the store without the other's change.
+        /// </summary>
+        private static T OnTheStoreAsItIs<T>(string vault, Func<T> change)
+        {
+            using (VaultLock.AcquireAsync(LockFolder.Default, vault, "\u0001store", StoreLockTimeout, SystemClock.Instance, CancellationToken.None).GetAwaiter().GetResult())
+            {
+                try
+                {
+                    return change();
+                }
+                catch (VaultCallException ex)
+                {
+                    throw new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {ex.Message}", vault, ex);
+                }
+            }
+        }
+
+        private static void OnTheStoreAsItIs(string vault, Action change) => OnTheStoreAsItIs(vault, () => { change(); return true; });
 
         /// <summary>A string secret as a SecureString; anything else is not a TSheets.Auth connection.</summary>
         internal static SecureString AsSecret(object value, string vault, string secretName)
