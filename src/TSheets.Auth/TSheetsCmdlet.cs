@@ -47,9 +47,19 @@ namespace TSheets.Auth.Commands
             if (!task.IsCompleted)
             {
                 var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, Sink.Signal };
-                for (Sink.Drain(this); !task.IsCompleted; Sink.Drain(this))
+                try
                 {
-                    WaitHandle.WaitAny(handles);
+                    for (Sink.Drain(this); !task.IsCompleted; Sink.Drain(this))
+                    {
+                        WaitHandle.WaitAny(handles);
+                    }
+                }
+                catch
+                {
+                    // Writing a report stopped the command (-WarningAction Stop, say): Core's work must
+                    // stop too (a listener would otherwise keep its port for the whole timeout).
+                    cancellation.Cancel();
+                    throw;
                 }
             }
 

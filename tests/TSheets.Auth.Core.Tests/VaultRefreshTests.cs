@@ -189,6 +189,43 @@ namespace TSheets.Auth.Tests
         }
 
         [Fact]
+        public async Task AfterAWriteThatFailedTheNextRefreshUsesTheSessionsPairNotTheOlderOneInTheVault()
+        {
+            await StoreFirstPair(TimeSpan.FromMinutes(1));
+            var process = NewProcess();
+            await process.GetAsync(RefreshMode.Auto, name);
+            process.Vault.FailingWrites = 100;
+            var onlyInSession = await process.GetAsync(RefreshMode.Force, name);
+            process.Vault.FailingWrites = 0;
+
+            var next = await process.GetAsync(RefreshMode.Force, name);
+
+            Assert.Equal(2, server.Refreshes);
+            Assert.False(next.HasSameTokens(onlyInSession));
+            Assert.True(server.IsValid(Samples.Plain(next.RefreshToken)));
+            Assert.True(Stored().HasSameTokens(next));
+        }
+
+        [Fact]
+        public async Task AForcedRefreshRefreshesAPairAnotherProcessRotatedLongAgo()
+        {
+            await StoreFirstPair(TimeSpan.FromMinutes(4));
+            var service = NewProcess();
+            await service.GetAsync(RefreshMode.Never, name);
+            var job = NewProcess();
+            var rotated = await job.GetAsync(RefreshMode.Force, name);
+            // As if the job had rotated it two minutes ago: not what -ForceRefresh asks for now.
+            var aged = rotated with { IssuedOn = rotated.IssuedOn.Value.AddMinutes(-2), ExpiresOn = rotated.ExpiresOn.Value.AddMinutes(-2) };
+            await job.Repository.SaveAsync(aged, Vault, NullReporter.Instance, CancellationToken.None);
+
+            var forced = await service.GetAsync(RefreshMode.Force, name);
+
+            Assert.Equal(2, server.Refreshes);
+            Assert.False(forced.HasSameTokens(rotated));
+            Assert.True(server.IsValid(Samples.Plain(forced.RefreshToken)));
+        }
+
+        [Fact]
         public async Task ReusesOneLockFileForEveryRefreshAndRemovesItWithTheConnection()
         {
             await StoreFirstPair(TimeSpan.FromMinutes(1));

@@ -86,14 +86,20 @@ namespace TSheets.Auth
                 if ((status == 429 || status == 503) && attempt < request.MaximumRetryCount)
                 {
                     var wait = Wait(answer, attempt, pacer.Limit(report));
+                    var unforeseen = status == 429 && answer.Headers?.RetryAfter == null;
+                    if (unforeseen)
+                    {
+                        // The window is full whether or not this call waits it out: so is every other call on the token.
+                        pacer.HoldUntil(key, clock.UtcNow + wait);
+                    }
+
                     if (clock.UtcNow + wait > deadline)
                     {
                         throw ApiFailures.TooLongToWait(answer, described, name, wait, request.Timeout, new[] { token });
                     }
 
-                    if (status == 429 && answer.Headers?.RetryAfter == null)
+                    if (unforeseen)
                     {
-                        pacer.HoldUntil(key, clock.UtcNow + wait);
                         report.Warning($"TSheets refused {described} with 429 (rate limit), which pacing did not expect: another process may be using the same token. Waiting {wait.TotalSeconds:0} s for the window to end.");
                     }
                     else

@@ -114,7 +114,8 @@ namespace TSheets.Auth
                 if (windows.Count > 1000)
                 {
                     // Tokens long unused (refreshed away): forget their empty windows.
-                    foreach (var idle in windows.Where(w => w.Value.Slots.Count == 0 && w.Value.HeldUntil <= clock.UtcNow).Select(w => w.Key).ToList())
+                    var now = clock.UtcNow;
+                    foreach (var idle in windows.Where(w => w.Value.HeldUntil <= now && w.Value.Slots.All(slot => slot.Finished.HasValue && slot.Finished.Value + limit.Window + Margin <= now)).Select(w => w.Key).ToList())
                     {
                         windows.Remove(idle);
                     }

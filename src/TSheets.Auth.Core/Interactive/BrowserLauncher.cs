@@ -81,6 +81,12 @@ namespace TSheets.Auth
                         RedirectStandardError = true,
                         RedirectStandardInput = true,
                     };
+                if (!command.ShellExecute)
+                {
+                    // A browser lives long and need not know the CI token.
+                    info.EnvironmentVariables.Remove(EnvironmentToken.TokenVariable);
+                }
+
                 process = Process.Start(info);
             }
             catch (Exception ex)

@@ -146,6 +146,7 @@ namespace TSheets.Auth
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse || ex.SocketErrorCode == SocketError.AccessDenied)
                 {
+                    socket.Stop();
                     throw new TSheetsAuthException(
                         ErrorIds.RedirectPortInUse,
                         $"Port {port} on {address} cannot be used (it is in use or reserved), so the redirect to {UriRules.Describe(requested)} cannot be received. Close the program using it, or register another redirect URI.",
@@ -155,6 +156,16 @@ namespace TSheets.Auth
                 catch (SocketException) when (address.AddressFamily == AddressFamily.InterNetworkV6 && sockets.Count > 0)
                 {
                     // No IPv6 on this machine: 'localhost' then means 127.0.0.1 alone.
+                    socket.Stop();
+                }
+                catch (SocketException ex)
+                {
+                    socket.Stop();
+                    throw new TSheetsAuthException(
+                        ErrorIds.InvalidRedirectUri,
+                        $"The redirect URI {UriRules.Describe(requested)} cannot be listened on here ({address}: {ex.SocketErrorCode}). Use a loopback address this machine has, such as http://127.0.0.1:{port}/ or http://localhost:{port}/.",
+                        target,
+                        ex);
                 }
             }
 

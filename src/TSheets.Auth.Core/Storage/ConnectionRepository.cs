@@ -13,8 +13,11 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class ConnectionRepository
     {
-        /// <summary>How long a process waits for another one working on the same vault entry.</summary>
-        internal static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+        /// <summary>
+        /// How long a process waits for another one working on the same vault entry: longer than the
+        /// holder can take (a /grant call, then three writes, each bounded), so no one gives up early.
+        /// </summary>
+        internal static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(3);
 
         private readonly IVaultStore vaults;
 

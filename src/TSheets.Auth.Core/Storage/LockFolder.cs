@@ -37,8 +37,7 @@ namespace TSheets.Auth
             if (string.IsNullOrEmpty(local))
             {
                 // No home (a service account, env -i): the temp folder, with the user's name in it.
-                local = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "TSheets.Auth-" + Environment.UserName);
-                return System.IO.Path.Combine(local, "locks");
+                return System.IO.Path.Combine(System.IO.Path.GetTempPath(), "TSheets.Auth-" + Environment.UserName, "locks");
             }
 
             return System.IO.Path.Combine(local, "TSheets.Auth", "locks");
@@ -49,9 +48,15 @@ namespace TSheets.Auth
             try
             {
                 Directory.CreateDirectory(path);
-                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && !MakePrivate(path))
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                 {
-                    return null;
+                    // In the temp folder the parent is shared ground: it must be this user's too.
+                    var parent = System.IO.Path.GetDirectoryName(path);
+                    var inTemp = parent != null && parent.StartsWith(System.IO.Path.GetTempPath(), StringComparison.Ordinal);
+                    if ((inTemp && !MakePrivate(parent)) || !MakePrivate(path))
+                    {
+                        return null;
+                    }
                 }
 
                 return path;

@@ -92,6 +92,37 @@ namespace TSheets.Auth
         /// <summary>What the last process to store this entry's pair wrote; null when nothing (or nothing readable) was.</summary>
         public RefreshRecord ReadRecord()
         {
+            try
+            {
+                return ReadRecordText();
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Notes which pair is current; best effort (a record that cannot be written costs a vault read later, nothing more).</summary>
+        public void WriteRecord(RefreshRecord record)
+        {
+            try
+            {
+                var bytes = Encoding.UTF8.GetBytes(record.ToString());
+                file.Position = 0;
+                file.SetLength(0);
+                file.Write(bytes, 0, bytes.Length);
+                file.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                // A full disk, say: the next process reads the vault instead.
+            }
+        }
+
+        public void Dispose() => file.Dispose();
+
+        private RefreshRecord ReadRecordText()
+        {
             file.Position = 0;
             var buffer = new byte[Math.Min(file.Length, 4096)];
             var read = 0;
@@ -109,15 +140,5 @@ namespace TSheets.Auth
             return RefreshRecord.Parse(Encoding.UTF8.GetString(buffer, 0, read));
         }
 
-        public void WriteRecord(RefreshRecord record)
-        {
-            var bytes = Encoding.UTF8.GetBytes(record.ToString());
-            file.Position = 0;
-            file.SetLength(0);
-            file.Write(bytes, 0, bytes.Length);
-            file.Flush(flushToDisk: true);
-        }
-
-        public void Dispose() => file.Dispose();
     }
 }

@@ -19,6 +19,9 @@ namespace TSheets.Auth
         private static readonly TimeSpan LostRacePatience = TimeSpan.FromSeconds(10);
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
+        /// <summary>A pair another process stored this recently is what a -ForceRefresh asked for.</summary>
+        private static readonly TimeSpan JustRefreshed = TimeSpan.FromMinutes(1);
+
         private readonly ConnectionRepository repository;
         private readonly TokenClient client;
         private readonly IClock clock;
@@ -50,10 +53,10 @@ namespace TSheets.Auth
                         {
                             // No record yet (a first refresh, an older module): the vault read is all there is.
                             var stored = TryRead(from);
-                            if (stored != null && !stored.HasSameTokens(from))
+                            if (IsNewer(stored, from))
                             {
                                 from = Adopt(from, stored);
-                                if (forced || !RefreshPolicy.IsDue(stored, clock.UtcNow))
+                                if (Suffices(stored, forced))
                                 {
                                     return new RefreshOutcome(stored);
                                 }
@@ -74,12 +77,26 @@ namespace TSheets.Auth
                 }
 
                 from = Adopt(from, newer);
-                if (forced || !RefreshPolicy.IsDue(newer, clock.UtcNow))
+                if (Suffices(newer, forced))
                 {
                     return new RefreshOutcome(newer);
                 }
             }
         }
+
+        /// <summary>
+        /// A pair that replaces ours: not the same, and not older (after a failed vault write the vault
+        /// still holds the pair before ours, which the server has revoked). Unknown issue times count as newer.
+        /// </summary>
+        private static bool IsNewer(Connection candidate, Connection from) =>
+            candidate != null && !candidate.HasSameTokens(from)
+            && !(candidate.IssuedOn.HasValue && from.IssuedOn.HasValue && candidate.IssuedOn.Value <= from.IssuedOn.Value);
+
+        /// <summary>An adopted pair needs no refresh of its own: not due, or (forced) just issued by another process.</summary>
+        private bool Suffices(Connection adopted, bool forced) =>
+            forced
+                ? adopted.IssuedOn.HasValue && clock.UtcNow - adopted.IssuedOn.Value < JustRefreshed
+                : !RefreshPolicy.IsDue(adopted, clock.UtcNow);
 
         private async Task<RefreshOutcome> RefreshHeldAsync(Connection from, VaultLock held, RefreshRecord record)
         {
@@ -101,14 +118,16 @@ namespace TSheets.Auth
             }
 
             var fresh = from.WithGrant(grant, clock.UtcNow);
-            repository.Session.Replace(from, fresh);
-            var failure = await WriteAsync(fresh).ConfigureAwait(false);
-            if (failure == null)
+            if (!repository.Session.Replace(from, fresh) && repository.Session.Get(from.Name) == null)
             {
-                held?.WriteRecord(RefreshRecord.Next(record, fresh, clock.UtcNow));
+                // Disconnected meanwhile: the caller gets its token, the vault is not written back into.
+                return new RefreshOutcome(fresh);
             }
 
-            return new RefreshOutcome(fresh, failure);
+            // The record says which pair is current, even when the vault could not be told: this
+            // process then refreshes its own pair next time instead of going back to the vault's.
+            held?.WriteRecord(RefreshRecord.Next(record, fresh, clock.UtcNow));
+            return new RefreshOutcome(fresh, await WriteAsync(fresh).ConfigureAwait(false));
         }
 
         /// <summary>Writes the rotated pair, retrying; the error to report when every try failed.</summary>
@@ -146,12 +165,12 @@ namespace TSheets.Auth
         /// </summary>
         private async Task<Connection> FindNewerAsync(Connection from, string fingerprint, TimeSpan patience)
         {
-            bool IsNewer(Connection candidate) => candidate != null && (fingerprint != null ? candidate.PairFingerprint == fingerprint : !candidate.HasSameTokens(from));
+            bool Wanted(Connection candidate) => IsNewer(candidate, from) && (fingerprint == null || candidate.PairFingerprint == fingerprint);
             var deadline = clock.UtcNow + patience;
             for (var round = 0; ; round++)
             {
                 var candidate = TryRead(from);
-                if (IsNewer(candidate))
+                if (Wanted(candidate))
                 {
                     return candidate;
                 }
@@ -160,7 +179,7 @@ namespace TSheets.Auth
                 if (round == 0 || last)
                 {
                     candidate = await TryReadFreshAsync(from).ConfigureAwait(false);
-                    if (IsNewer(candidate) || (candidate != null && !candidate.HasSameTokens(from) && last))
+                    if (Wanted(candidate) || (last && IsNewer(candidate, from)))
                     {
                         return candidate;
                     }

@@ -26,7 +26,7 @@ namespace TSheets.Auth.Commands
 
         public static readonly SecretManagementVault Instance = new SecretManagementVault();
 
-        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(60);
+        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(20);
 
         private readonly ConcurrentDictionary<string, bool> caching = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
 
@@ -65,7 +65,7 @@ namespace TSheets.Auth.Commands
                     OnTheStoreAsItIs(vault, () => VaultChildProcess.Write(vault, secretName, value));
                     return;
                 }
-                catch (TSheetsAuthException)
+                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex))
                 {
                     // A child cannot open a store this process unlocked with its password: write here.
                 }
@@ -82,7 +82,7 @@ namespace TSheets.Auth.Commands
                 {
                     return OnTheStoreAsItIs(vault, () => VaultChildProcess.Remove(vault, secretName));
                 }
-                catch (TSheetsAuthException)
+                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex))
                 {
                     // As for Write: a store unlocked in this process only.
                 }
@@ -113,7 +113,7 @@ namespace TSheets.Auth.Commands
                 {
                     return VaultChildProcess.List(vault, namePattern);
                 }
-                catch (VaultCallException)
+                catch (VaultCallException ex) when (ex.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     // A store unlocked in this process only: list this process's copy.
                 }
@@ -128,6 +128,10 @@ namespace TSheets.Auth.Commands
                 .Select(info => info.Properties["Name"]?.Value as string)
                 .Where(name => name != null)
                 .ToList());
+
+        /// <summary>A child failed because the store wants a password (which only this process may hold): nothing else falls back.</summary>
+        private static bool NeedsThisProcessesPassword(TSheetsAuthException failure) =>
+            failure.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0;
 
         /// <summary>True for a vault whose module keeps a per-process copy of the store (asked once per vault and process).</summary>
         private bool CachesPerProcess(string vault) =>

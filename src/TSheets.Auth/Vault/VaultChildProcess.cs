@@ -25,7 +25,7 @@ namespace TSheets.Auth.Commands
         private const string NameVariable = "TSHEETS_AUTH_CHILD_SECRET";
         private const string VaultVariable = "TSHEETS_AUTH_CHILD_VAULT";
 
-        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
         private const string Prelude = "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'\ntry {\n  Import-Module Microsoft.PowerShell.SecretManagement\n";
 
@@ -38,8 +38,10 @@ namespace TSheets.Auth.Commands
             + "[Console]::Out.Write('SECRET ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($s)))";
 
         private static readonly string WriteScript = Prelude
-            + "  $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadLine()))\n"
-            + "  Microsoft.PowerShell.SecretManagement\\Set-Secret -Name $env:" + NameVariable + " -Vault $env:" + VaultVariable + " -SecureStringSecret (ConvertTo-SecureString $text -AsPlainText -Force)\n"
+            // Built char by char: a cmdlet given the plain text would show it to module logging (event 4103).
+            + "  $secret = [System.Security.SecureString]::new()\n"
+            + "  foreach ($c in [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadLine())).ToCharArray()) { $secret.AppendChar($c) }\n"
+            + "  Microsoft.PowerShell.SecretManagement\\Set-Secret -Name $env:" + NameVariable + " -Vault $env:" + VaultVariable + " -SecureStringSecret $secret\n"
             + "  [Console]::Out.Write('DONE')\n"
             + Failure;
 
@@ -112,9 +114,16 @@ namespace TSheets.Auth.Commands
                 throw new VaultCallException(Text.OneLine(errors) ?? $"Get-SecretInfo in a child PowerShell ended with code {exit}.", null, null);
             }
 
-            return output.Substring(5).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries)
-                .Select(name => Encoding.UTF8.GetString(Convert.FromBase64String(name)))
-                .ToList();
+            try
+            {
+                return output.Substring(5).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries)
+                    .Select(name => Encoding.UTF8.GetString(Convert.FromBase64String(name)))
+                    .ToList();
+            }
+            catch (FormatException ex)
+            {
+                throw new VaultCallException("Get-SecretInfo in a child PowerShell answered something unreadable.", ex, null);
+            }
         }
 
         private static async Task<(int Exit, string Output, string Errors)> RunAsync(string script, string vault, string secretName, string input, CancellationToken cancellationToken)
@@ -135,6 +144,7 @@ namespace TSheets.Auth.Commands
             };
             info.EnvironmentVariables[NameVariable] = secretName;
             info.EnvironmentVariables[VaultVariable] = vault;
+            info.EnvironmentVariables.Remove(EnvironmentToken.TokenVariable);
             try
             {
                 using (var process = Process.Start(info))
