@@ -15,10 +15,20 @@ internal sealed partial class EmulatorState
     private int _codeGrants;
     private int _refreshGrants;
     private int _authorizeRequests;
+    private int _grantArrivals;
 
     /// <summary>The form the stats write times in: ISO 8601, UTC, milliseconds.</summary>
     public static string FormatTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A request to /grant has arrived (counted before any fault holds it, so a test can wait for it).</summary>
+    public void CountGrantArrival()
+    {
+        lock (_gate)
+        {
+            _grantArrivals++;
+        }
+    }
 
     public void RecordGrantRequest(GrantRequestRecord record)
     {
@@ -54,7 +64,8 @@ internal sealed partial class EmulatorState
                 _grantRequests.ToArray(),
                 _apiRequests.ToArray(),
                 _authorizeRequests,
-                _authorizations.ToArray());
+                _authorizations.ToArray(),
+                _grantArrivals);
         }
     }
 
@@ -94,5 +105,6 @@ internal sealed partial class EmulatorState
         _codeGrants = 0;
         _refreshGrants = 0;
         _authorizeRequests = 0;
+        _grantArrivals = 0;
     }
 }

@@ -55,4 +55,5 @@ internal sealed record EmulatorStats(
     IReadOnlyList<GrantRequestRecord> GrantRequests,
     IReadOnlyList<ApiRequestRecord> ApiRequests,
     int AuthorizeRequests,
-    IReadOnlyList<AuthorizeRequestRecord> Authorizations);
+    IReadOnlyList<AuthorizeRequestRecord> Authorizations,
+    int GrantArrivals);

@@ -38,6 +38,11 @@ internal sealed class RequestRecordingMiddleware(RequestDelegate next, EmulatorS
             state.RecordAuthorizeRequest(AuthorizationRequest.From(name => query[name]).ToRecord(at, "page"));
         }
 
+        if (kind == RequestKind.Grant)
+        {
+            state.CountGrantArrival();
+        }
+
         Action<int>? record = kind switch
         {
             RequestKind.Grant => await DescribeGrantRequestAsync(request, at),

@@ -119,9 +119,8 @@ Describe 'Connect-TSheets against the emulator' {
         }
 
         It 'reports an expired code as GrantFailed with TSheets'' error and description' {
-            Set-EmulatorConfig $emulator @{ code_ttl_seconds = 1 }
+            Set-EmulatorConfig $emulator @{ code_ttl_seconds = 0 }   # every code has expired by the time it is exchanged
             $redirected = Approve-Authorization $emulator $request.Url
-            Start-Sleep -Milliseconds 1500
             $err = { Connect-TSheets @common -RedirectUri $client.RedirectUri -RedirectedUrl $redirected -State $request.State } |
                 Should -Throw -ErrorId 'GrantFailed,TSheets.Auth.Commands.ConnectTSheetsCommand' -PassThru
             $err.Exception.Message | Should -Match 'invalid_grant: The authorization code has expired'

@@ -68,9 +68,8 @@ Describe 'Nothing secret reaches a transcript, a stream, or an error' {
             Step { Connect-TSheets @wrongSecret -Name leak-bad -RedirectUri $client.RedirectUri -RedirectedUrl $flow.Redirected -State $flow.Request.State -CodeVerifier $flow.Verifier }
             $flow = New-Code
             Step { Connect-TSheets @common -Name leak-bad -RedirectUri $client.RedirectUri -AuthorizationCode $flow.Code -CodeVerifier ('w' * 43) }   # PKCE refused
-            Set-EmulatorConfig $emulator @{ code_ttl_seconds = 1 }
+            Set-EmulatorConfig $emulator @{ code_ttl_seconds = 0 }   # expired as soon as issued
             $flow = New-Code
-            Start-Sleep -Milliseconds 1500
             Step { Connect-TSheets @common -Name leak-bad -RedirectUri $client.RedirectUri -RedirectedUrl $flow.Redirected -State $flow.Request.State -CodeVerifier $flow.Verifier }
             Set-EmulatorConfig $emulator @{ code_ttl_seconds = 30 }
             $flow = New-Code
@@ -250,8 +249,11 @@ foreach (`$case in ('$specs' | ConvertFrom-Json)) {
     try { Connect-TSheets -ClientId '$($client.ClientId)' -ClientSecret `$secret -RedirectUri '$($client.RedirectUri)' -BaseUri '$($emulator.BaseUri)' -AuthorizationCode 'S.19__x' -Name fault-connect }
     catch { `$id = `$_.FullyQualifiedErrorId; `$message = `$_.Exception.Message }
     `$seconds = `$watch.Elapsed.TotalSeconds
-    Start-Sleep -Milliseconds 300   # a dropped request is recorded when the emulator notices
-    `$after = @((Invoke-RestMethod -Uri '$($emulator.Url)/_emulator/stats').grant_requests).Count
+    # A dropped request is recorded when the emulator notices: wait until every arrival is recorded.
+    `$deadline = [DateTime]::UtcNow.AddSeconds(10)
+    do { `$stats = Invoke-RestMethod -Uri '$($emulator.Url)/_emulator/stats' }
+    while (@(`$stats.grant_requests).Count -lt `$stats.grant_arrivals -and [DateTime]::UtcNow -lt `$deadline)
+    `$after = @(`$stats.grant_requests).Count
     'RESULT ' + (@{ Fault = `$case.Fault; Id = `$id; Message = `$message; Seconds = `$seconds; Requests = `$after - `$before } | ConvertTo-Json -Compress)
 }
 "@
@@ -322,12 +324,21 @@ Describe 'Nothing is lost' {
         $null = $shell.AddScript("Import-Module '$(Get-TestModulePath)'; Get-TSheetsToken -Name ctrlc -ForceRefresh")
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $pending = $shell.BeginInvoke()
-        Start-Sleep -Milliseconds 700
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Get-EmulatorStats $emulator).grant_arrivals -lt 1) {   # the refresh is on its way
+            if ([DateTime]::UtcNow -gt $deadline) { throw 'The refresh never reached the emulator.' }
+            Start-Sleep -Milliseconds 20
+        }
+        $watch.Restart()
         $shell.Stop()                                  # what Ctrl+C does
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
         $shell.InvocationStateInfo.State | Should -Be 'Stopped'
         $shell.Dispose()
-        Start-Sleep -Milliseconds 2500                 # the refresh finishes in the background
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)   # the refresh finishes in the background
+        while ((Get-TSheetsToken -Name ctrlc -NoRefresh -AsPlainText) -eq $minted.access_token) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw 'The rotated pair never reached the session.' }
+            Start-Sleep -Milliseconds 20
+        }
         $now = Get-TSheetsToken -Name ctrlc -NoRefresh
         ($now.AccessToken | ConvertFrom-TestSecureString) | Should -Not -Be $minted.access_token
         # The stored refresh token is the rotated one: it still works.

@@ -128,10 +128,10 @@ Describe "Connections in a vault ($vaultKind)" {
         Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; hang = $true }
         $stuck = Start-PwshProcess "Get-TSheetsToken -Name '$name' -Vault Ops -AsPlainText"
         try {
-            # The lock is taken for the refresh, whose request the emulator then holds for ever.
+            # The refresh holds the lock while the emulator holds its request for ever.
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Test-VaultLockHeld $name)) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'The refresh never took the lock.' }
+            while (-not ((Get-EmulatorStats $emulator).grant_arrivals -ge 1 -and (Test-VaultLockHeld $name))) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The refresh never reached the emulator under the lock.' }
                 Start-Sleep -Milliseconds 25
             }
         }
@@ -218,7 +218,7 @@ Describe "Connections in a vault ($vaultKind)" {
         (Read-VaultDocument $name -Vault Flaky).Document.access_token | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
     }
 
-    It 'never puts back, from a process whose SecretStore copy is stale, a pair another process rotated' {
+    It 'never puts back, from a process whose SecretStore copy is stale, a pair another process rotated' -Skip:(-not $realVault) {
         $other = New-ConnectionName
         Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
         Set-VaultToken $other $client ([TimeSpan]::FromMinutes(8)) | Out-Null
