@@ -15,8 +15,15 @@ namespace TSheets.Auth.Commands
     internal sealed class PipelineSink : IReporter, IPrompt, IDisposable
     {
         private readonly ConcurrentQueue<Action<TSheetsCmdlet>> pending = new ConcurrentQueue<Action<TSheetsCmdlet>>();
+        private readonly bool verbose;
         private AutoResetEvent signal;
         private int progressId;
+
+        /// <param name="verbose">
+        /// Whether the cmdlet shows verbose messages (read once, on the pipeline thread): when it
+        /// does not, they are dropped here and never wake the waiting pipeline thread for nothing.
+        /// </param>
+        public PipelineSink(bool verbose) => this.verbose = verbose;
 
         /// <summary>
         /// Set when something is queued. Made only when the cmdlet has to block (a cached token call
@@ -37,7 +44,13 @@ namespace TSheets.Auth.Commands
 
         public void Information(string message, bool scrub = true) => Enqueue(cmdlet => cmdlet.WriteHostMessage(message, scrub));
 
-        public void Verbose(string message) => Enqueue(cmdlet => cmdlet.WriteVerboseText(message));
+        public void Verbose(string message)
+        {
+            if (verbose)
+            {
+                Enqueue(cmdlet => cmdlet.WriteVerboseText(message));
+            }
+        }
 
         public void Warning(string message) => Enqueue(cmdlet => cmdlet.WriteWarningText(message));
 

@@ -22,7 +22,7 @@ namespace TSheets.Auth.Commands
         internal CancellationToken CancellationToken => cancellation.Token;
 
         /// <summary>Core's reporter (and prompt) for this command.</summary>
-        internal PipelineSink Sink => sink ?? (sink = new PipelineSink());
+        internal PipelineSink Sink => sink ?? (sink = new PipelineSink(IsShown("Verbose", "VerbosePreference")));
 
         public void Dispose()
         {
