@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using TSheets.TestServers;
 
 namespace TSheets.ConformanceServer;
 
@@ -23,7 +24,7 @@ internal static class ControlEndpoints
         control.MapPost("/authorize", AuthorizeWithoutBrowserAsync);
         control.MapGet("/stats", (ConformanceState state) => Results.Json(state.GetStats()));
         control.MapPost("/reset", Reset);
-        control.MapPost("/shutdown", Shutdown);
+        control.MapPost("/shutdown", ControlJson.Shutdown);
     }
 
     private static async ValueTask<object?> AnswerMalformedJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -96,16 +97,6 @@ internal static class ControlEndpoints
         return Results.Json(new ControlStatus("reset"));
     }
 
-    private static IResult Shutdown(HttpContext context, IHostApplicationLifetime lifetime)
-    {
-        // Stop only once this answer is out, so the caller sees it succeed.
-        context.Response.OnCompleted(() =>
-        {
-            lifetime.StopApplication();
-            return Task.CompletedTask;
-        });
-        return Results.Json(new ControlStatus("stopping"));
-    }
 
     private static IResult BadRequest(string description) =>
         Results.Json(new ControlError("invalid_request", description), statusCode: (int)HttpStatusCode.BadRequest);

@@ -49,7 +49,7 @@ if (builder.Configuration["clients"] is { Length: > 0 } clientsJson)
 {
     try
     {
-        startupClients = JsonSerializer.Deserialize<ClientRegistration[]>(clientsJson, ConformanceJson.Options) ?? [];
+        startupClients = JsonSerializer.Deserialize<ClientRegistration[]>(clientsJson, ControlJson.Options) ?? [];
     }
     catch (JsonException e)
     {
@@ -68,7 +68,7 @@ builder.Logging.SetMinimumLevel(logLevel);
 builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
-builder.Services.ConfigureHttpJsonOptions(options => ConformanceJson.Configure(options.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(options => ControlJson.Configure(options.SerializerOptions));
 // ASP.NET's authentication stack (which OpenIddict's host uses) registers data protection, whose key ring would
 // otherwise be written to the user's profile on every start. Nothing here protects data: keep the keys in memory, and
 // silence the warning that they are not encrypted at rest (there is no rest).

@@ -42,7 +42,7 @@ builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressSt
 // A hung fault or a slow client must not hold up a test run's teardown for the default 30 seconds.
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
-builder.Services.ConfigureHttpJsonOptions(options => EmulatorJson.Configure(options.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(options => ControlJson.Configure(options.SerializerOptions));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<EmulatorState>();
 if (parentPid is int watchedPid)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
+using TSheets.TestServers;
 
 namespace TSheets.Emulator.Endpoints;
 

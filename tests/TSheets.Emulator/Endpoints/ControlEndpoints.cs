@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using TSheets.TestServers;
 
 namespace TSheets.Emulator.Endpoints;
 
@@ -23,7 +24,7 @@ internal static class ControlEndpoints
         control.MapGet("/config", (EmulatorState emulator) => Results.Json(emulator.Config));
         control.MapPost("/config", ChangeConfigAsync);
         control.MapPost("/reset", Reset);
-        control.MapPost("/shutdown", Shutdown);
+        control.MapPost("/shutdown", ControlJson.Shutdown);
     }
 
     private static async ValueTask<object?> AnswerMalformedJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -126,16 +127,6 @@ internal static class ControlEndpoints
         return Results.Json(new ControlStatus("reset"));
     }
 
-    private static IResult Shutdown(HttpContext context, IHostApplicationLifetime lifetime)
-    {
-        // Stop only once this answer is out, so the caller sees it succeed.
-        context.Response.OnCompleted(() =>
-        {
-            lifetime.StopApplication();
-            return Task.CompletedTask;
-        });
-        return Results.Json(new ControlStatus("stopping"));
-    }
 
     private static IResult BadRequest(string description) =>
         OAuthErrors.Result(StatusCodes.Status400BadRequest, OAuthErrors.InvalidRequest, description);

@@ -2,13 +2,14 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
-namespace TSheets.Emulator;
+namespace TSheets.TestServers;
 
-internal static class EmulatorJson
+/// <summary>The test servers' JSON (wire answers and control endpoints): snake_case, strict about unknown fields.</summary>
+internal static class ControlJson
 {
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
     public static void Configure(JsonSerializerOptions options)
     {
         // TSheets' wire format: access_token, expires_in, supplemental_data...
@@ -31,12 +32,24 @@ internal static class EmulatorJson
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         string text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
+        return string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize<T>(text, Options);
+    }
 
-        var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value;
-        return JsonSerializer.Deserialize<T>(text, options.SerializerOptions);
+    /// <summary>POST /_…/shutdown: stops the server once this answer is out, so the caller sees it succeed.</summary>
+    public static IResult Shutdown(HttpContext context, IHostApplicationLifetime lifetime)
+    {
+        context.Response.OnCompleted(() =>
+        {
+            lifetime.StopApplication();
+            return Task.CompletedTask;
+        });
+        return Results.Json(new { status = "stopping" });
+    }
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions();
+        Configure(options);
+        return options;
     }
 }
