@@ -46,6 +46,25 @@ internal static class ControlJson
         return Results.Json(new { status = "stopping" });
     }
 
+    /// <summary>Control endpoints' filter: a malformed JSON body is answered 400 <c>invalid_request</c>, not 500.</summary>
+    public static async ValueTask<object?> AnswerMalformedJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(invocation);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest($"The JSON body cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>A control request the server refuses: 400 with an OAuth-shaped <c>invalid_request</c> body.</summary>
+    public static IResult BadRequest(string description) =>
+        Results.Json(new ControlError("invalid_request", description), statusCode: StatusCodes.Status400BadRequest);
+
+    private sealed record ControlError(string Error, string ErrorDescription);
+
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using TSheets.TestServers;
 
 namespace TSheets.ConformanceServer;
@@ -18,7 +16,7 @@ internal static class ControlEndpoints
 
     public static void MapControlEndpoints(this IEndpointRouteBuilder app)
     {
-        var control = app.MapGroup(ServerPaths.Control).AddEndpointFilter(AnswerMalformedJson);
+        var control = app.MapGroup(ServerPaths.Control).AddEndpointFilter(ControlJson.AnswerMalformedJson);
         control.MapPost("/clients", RegisterClientAsync);
         control.MapPost("/consent", SetConsentAsync);
         control.MapPost("/authorize", AuthorizeWithoutBrowserAsync);
@@ -27,23 +25,11 @@ internal static class ControlEndpoints
         control.MapPost("/shutdown", ControlJson.Shutdown);
     }
 
-    private static async ValueTask<object?> AnswerMalformedJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(invocation);
-        }
-        catch (JsonException e)
-        {
-            return BadRequest($"The JSON body cannot be read: {e.Message}");
-        }
-    }
-
     private static async Task<IResult> RegisterClientAsync(HttpRequest request, ClientRegistry registry)
     {
         var registration = await request.ReadJsonBodyAsync<ClientRegistration>() ?? new ClientRegistration();
         var result = await registry.RegisterAsync(registration, request.HttpContext.RequestAborted);
-        return result.Client is { } client ? Results.Json(client) : BadRequest(result.Problem ?? "The client cannot be registered");
+        return result.Client is { } client ? Results.Json(client) : ControlJson.BadRequest(result.Problem ?? "The client cannot be registered");
     }
 
     private static async Task<IResult> SetConsentAsync(HttpRequest request, ConformanceState state)
@@ -58,7 +44,7 @@ internal static class ControlEndpoints
                 state.SetDecision(denyNext: false);
                 break;
             default:
-                return BadRequest("decision must be \"deny\" or \"approve\"");
+                return ControlJson.BadRequest("decision must be \"deny\" or \"approve\"");
         }
 
         return Results.Json(new ConsentStatus(consent.Decision, state.DenyPending));
@@ -74,12 +60,12 @@ internal static class ControlEndpoints
         var body = await request.ReadJsonBodyAsync<AuthorizeRequest>();
         if (string.IsNullOrEmpty(body?.Url) || !Uri.TryCreate(body.Url, UriKind.Absolute, out var url))
         {
-            return BadRequest("url must be the full authorization URL");
+            return ControlJson.BadRequest("url must be the full authorization URL");
         }
 
         if (!url.AbsolutePath.Equals(ServerPaths.Authorize, StringComparison.OrdinalIgnoreCase))
         {
-            return BadRequest($"url must be this server's authorization endpoint, {ServerPaths.Authorize}");
+            return ControlJson.BadRequest($"url must be this server's authorization endpoint, {ServerPaths.Authorize}");
         }
 
         var target = new Uri(server.BaseAddress, url.PathAndQuery);
@@ -98,9 +84,6 @@ internal static class ControlEndpoints
     }
 
 
-    private static IResult BadRequest(string description) =>
-        Results.Json(new ControlError("invalid_request", description), statusCode: (int)HttpStatusCode.BadRequest);
-
     private sealed record ConsentDecision(string? Decision);
 
     private sealed record ConsentStatus(string Decision, bool DenyPending);
@@ -111,5 +94,4 @@ internal static class ControlEndpoints
 
     private sealed record ControlStatus(string Status);
 
-    private sealed record ControlError(string Error, string ErrorDescription);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TSheets.TestServers;
 
 namespace TSheets.Emulator.Endpoints;
@@ -12,7 +11,7 @@ internal static class ControlEndpoints
 {
     public static void MapControlEndpoints(this IEndpointRouteBuilder app)
     {
-        var control = app.MapGroup(EmulatorPaths.Control).AddEndpointFilter(AnswerMalformedJson);
+        var control = app.MapGroup(EmulatorPaths.Control).AddEndpointFilter(ControlJson.AnswerMalformedJson);
         control.MapPost("/clients", RegisterClientAsync);
         control.MapPost("/authorize", AuthorizeEndpoints.AuthorizeWithoutBrowserAsync);
         control.MapPost("/faults", AddFaultAsync);
@@ -27,30 +26,18 @@ internal static class ControlEndpoints
         control.MapPost("/shutdown", ControlJson.Shutdown);
     }
 
-    private static async ValueTask<object?> AnswerMalformedJson(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(invocation);
-        }
-        catch (JsonException e)
-        {
-            return BadRequest($"The JSON body cannot be read: {e.Message}");
-        }
-    }
-
     private static async Task<IResult> RegisterClientAsync(HttpRequest request, EmulatorState emulator)
     {
         var registration = await request.ReadJsonBodyAsync<ClientRegistration>();
         if (string.IsNullOrEmpty(registration?.RedirectUri))
         {
-            return BadRequest("redirect_uri is required");
+            return ControlJson.BadRequest("redirect_uri is required");
         }
 
         string? authMethod = NullIfEmpty(registration.TokenEndpointAuthMethod);
         if (authMethod is not (null or RegisteredClient.SecretPost or RegisteredClient.SecretBasic))
         {
-            return BadRequest($"token_endpoint_auth_method must be {RegisteredClient.SecretPost} or {RegisteredClient.SecretBasic}, or missing for either");
+            return ControlJson.BadRequest($"token_endpoint_auth_method must be {RegisteredClient.SecretPost} or {RegisteredClient.SecretBasic}, or missing for either");
         }
 
         return Results.Json(emulator.RegisterClient(
@@ -62,12 +49,12 @@ internal static class ControlEndpoints
         var fault = await request.ReadJsonBodyAsync<FaultDefinition>();
         if (fault is null)
         {
-            return BadRequest("A fault needs at least a path");
+            return ControlJson.BadRequest("A fault needs at least a path");
         }
 
         if (fault.FindProblem() is { } problem)
         {
-            return BadRequest(problem);
+            return ControlJson.BadRequest(problem);
         }
 
         emulator.AddFault(fault);
@@ -80,7 +67,7 @@ internal static class ControlEndpoints
         int expiresIn = mint.ExpiresIn ?? emulator.Config.AccessTtlSeconds;
         if (expiresIn < 0)
         {
-            return BadRequest("expires_in must be 0 or more");
+            return ControlJson.BadRequest("expires_in must be 0 or more");
         }
 
         var tokens = emulator.MintTokens(NullIfEmpty(mint.ClientId), expiresIn, mint.Refreshable, mint.Limited);
@@ -100,7 +87,7 @@ internal static class ControlEndpoints
         string? refreshToken = NullIfEmpty(expiry?.RefreshToken);
         if (accessToken is null && refreshToken is null)
         {
-            return BadRequest("access_token or refresh_token is required");
+            return ControlJson.BadRequest("access_token or refresh_token is required");
         }
 
         if (accessToken is not null && !emulator.ExpireAccessToken(accessToken))
@@ -117,7 +104,7 @@ internal static class ControlEndpoints
     {
         var change = await request.ReadJsonBodyAsync<ConfigChange>() ?? new ConfigChange();
         return change.FindProblem() is { } problem
-            ? BadRequest(problem)
+            ? ControlJson.BadRequest(problem)
             : Results.Json(emulator.ChangeConfig(change));
     }
 
@@ -127,9 +114,6 @@ internal static class ControlEndpoints
         return Results.Json(new ControlStatus("reset"));
     }
 
-
-    private static IResult BadRequest(string description) =>
-        OAuthErrors.Result(StatusCodes.Status400BadRequest, OAuthErrors.InvalidRequest, description);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
