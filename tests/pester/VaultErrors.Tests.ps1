@@ -70,6 +70,28 @@ Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__locked
         [int]([regex]::Match($text, 'ELAPSED (\d+)').Groups[1].Value) | Should -BeLessThan 2000
     }
 
+    It 'gives up on a vault call that hangs where no stop reaches it with VaultError, and the next call fails at once too' -Skip:(-not $realVault) {
+        Set-TSheetsToken -Name $name -AccessToken ('S.7__hung' | ConvertTo-TestSecureString) -Vault Flaky
+        Set-FlakyVault -HangGet 30
+        # SecretManagement runs extension vaults in one runspace of its own per process, which the
+        # hung call keeps busy: until it returns, the vault refuses other calls (it never queues them).
+        $result = Invoke-FreshPwsh @"
+`$type = (Get-Module TSheets.Auth).ImplementingAssembly.GetType('TSheets.Auth.Commands.VaultRunspace')
+`$type.GetProperty('CallTimeout', [Reflection.BindingFlags]'NonPublic,Static').SetValue(`$null, [timespan]::FromSeconds(1))
+foreach (`$try in 1, 2) {
+    `$w = [Diagnostics.Stopwatch]::StartNew()
+    try { Get-TSheetsToken -Name '$name' -Vault Flaky -ErrorAction Stop } catch { "ERRORID`$try " + `$_.FullyQualifiedErrorId; "MESSAGE`$try " + `$_.Exception.Message }
+    "ELAPSED`$try " + `$w.ElapsedMilliseconds
+}
+"@
+        $text = $result.Output -join "`n"
+        $text | Should -Match 'ERRORID1 VaultError,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        $text | Should -Match 'MESSAGE1 .*did not finish within 1 seconds'
+        $text | Should -Match 'ERRORID2 VaultError,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        # Waiting for the hung call would take its whole 30 s.
+        foreach ($try in 1, 2) { [int]([regex]::Match($text, "ELAPSED$try (\d+)").Groups[1].Value) | Should -BeLessThan 20000 }
+    }
+
     It 'reports a missing connection in the vault as TokenNotFound' {
         $err = { Get-TSheetsToken -Name $name -Vault Ops -ErrorAction Stop } | Should -Throw -ErrorId 'TokenNotFound,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
         $err.Exception.Message | Should -Match "in vault 'Ops'"

@@ -45,12 +45,13 @@ function Initialize-TestVault {
     $script:State
 }
 
-# Makes the Flaky vault fail its next N writes (or reads); -1 for all; 0 to work again.
+# Makes the Flaky vault fail its next N writes (or reads); -1 for all; 0 to work again. -HangGet:
+# the next read blocks that many seconds where no pipeline stop reaches it (the real modules only).
 function Set-FlakyVault {
-    param([int] $FailSet = 0, [int] $FailGet = 0, [string] $Message = 'the vault is on fire')
+    param([int] $FailSet = 0, [int] $FailGet = 0, [string] $Message = 'the vault is on fire', [int] $HangGet = 0)
     $state = Initialize-TestVault
     if ($state.Real) {
-        @{ fail_set = $FailSet; fail_get = $FailGet; message = $Message } | ConvertTo-Json | Set-Content -LiteralPath $state.Flaky.Control -Encoding utf8
+        @{ fail_set = $FailSet; fail_get = $FailGet; message = $Message; hang_get = $HangGet } | ConvertTo-Json | Set-Content -LiteralPath $state.Flaky.Control -Encoding utf8
     }
     else {
         # The stand-in knows only "always fails" for a vault.

@@ -14,8 +14,10 @@ namespace TSheets.Auth
     internal sealed class ConnectionRepository
     {
         /// <summary>
-        /// How long a process waits for another one working on the same vault entry: longer than the
-        /// holder can take (a /grant call, then three writes, each bounded), so no one gives up early.
+        /// How long a process waits for another one working on the same vault entry: longer than a
+        /// holder usually takes (a /grant call and a vault write, each bounded), not always (three slow
+        /// write attempts). One that gives up goes on without the lock, and the invalid_grant recovery
+        /// (a fresh read of the vault) covers what it then races.
         /// </summary>
         internal static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(3);
 
@@ -66,7 +68,7 @@ namespace TSheets.Auth
         /// </summary>
         public async Task<Connection> SaveAsync(Connection connection, string vault, IReporter report, CancellationToken cancellationToken)
         {
-            connection = connection with { Vault = vault, Origin = ConnectionOrigin.Session };
+            connection = connection with { Vault = vault };
             Session.Set(connection);
             if (vault == null)
             {

@@ -26,7 +26,8 @@ namespace TSheets.Auth.Commands
 
         public static readonly SecretManagementVault Instance = new SecretManagementVault();
 
-        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(20);
+        /// <summary>Longer than two child-process calls take at the most (each is killed after 30 s).</summary>
+        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(75);
 
         private readonly ConcurrentDictionary<string, bool> caching = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
 
@@ -65,7 +66,7 @@ namespace TSheets.Auth.Commands
                     OnTheStoreAsItIs(vault, () => VaultChildProcess.Write(vault, secretName, value));
                     return;
                 }
-                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex))
+                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex.InnerException))
                 {
                     // A child cannot open a store this process unlocked with its password: write here.
                 }
@@ -82,7 +83,7 @@ namespace TSheets.Auth.Commands
                 {
                     return OnTheStoreAsItIs(vault, () => VaultChildProcess.Remove(vault, secretName));
                 }
-                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex))
+                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex.InnerException))
                 {
                     // As for Write: a store unlocked in this process only.
                 }
@@ -113,9 +114,13 @@ namespace TSheets.Auth.Commands
                 {
                     return VaultChildProcess.List(vault, namePattern);
                 }
-                catch (VaultCallException ex) when (ex.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
+                catch (VaultCallException ex) when (NeedsThisProcessesPassword(ex))
                 {
                     // A store unlocked in this process only: list this process's copy.
+                }
+                catch (VaultCallException ex)
+                {
+                    throw Failed(vault, ex);
                 }
             }
 
@@ -130,8 +135,11 @@ namespace TSheets.Auth.Commands
                 .ToList());
 
         /// <summary>A child failed because the store wants a password (which only this process may hold): nothing else falls back.</summary>
-        private static bool NeedsThisProcessesPassword(TSheetsAuthException failure) =>
-            failure.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0;
+        private static bool NeedsThisProcessesPassword(Exception failure) =>
+            failure is VaultCallException && failure.Message.IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        private static TSheetsAuthException Failed(string vault, VaultCallException failure) =>
+            new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {failure.Message}", vault, failure);
 
         /// <summary>True for a vault whose module keeps a per-process copy of the store (asked once per vault and process).</summary>
         private bool CachesPerProcess(string vault) =>
@@ -141,19 +149,29 @@ namespace TSheets.Auth.Commands
 
         /// <summary>
         /// Runs a child-process write or removal under a per-user, per-vault lock: two of the module's
-        /// processes writing one SecretStore at once would each write the store without the other's change.
+        /// processes writing one SecretStore at once would each write the store without the other's change,
+        /// so a lock that cannot be had in time means no write (a private lock folder that cannot be made
+        /// means writes without one, as for refreshes).
         /// </summary>
         private static T OnTheStoreAsItIs<T>(string vault, Func<T> change)
         {
-            using (VaultLock.AcquireAsync(LockFolder.Default, vault, "\u0001store", StoreLockTimeout, SystemClock.Instance, CancellationToken.None).GetAwaiter().GetResult())
+            using (var held = VaultLock.AcquireAsync(LockFolder.Default, vault, "\u0001store", StoreLockTimeout, SystemClock.Instance, CancellationToken.None).GetAwaiter().GetResult())
             {
+                if (held == null && LockFolder.Default.Ready != null)
+                {
+                    throw new TSheetsAuthException(
+                        ErrorIds.VaultError,
+                        $"The vault '{vault}' was not changed: another TSheets.Auth process or runspace held its store lock for over {StoreLockTimeout.TotalSeconds:0} seconds. Try again when it is done.",
+                        vault);
+                }
+
                 try
                 {
                     return change();
                 }
                 catch (VaultCallException ex)
                 {
-                    throw new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {ex.Message}", vault, ex);
+                    throw Failed(vault, ex);
                 }
             }
         }

@@ -10,14 +10,15 @@ namespace TSheets.Auth.Commands
     /// The process's one private runspace for SecretManagement, opened (and the module imported)
     /// once, reused by every vault call, one call at a time: a runspace runs one pipeline at once,
     /// and SecretManagement's own invoker is not safe to enter from two threads. A runspace that
-    /// broke (a call that timed out and was stopped) is replaced. No host: a vault that wants a
+    /// broke (a call that timed out, left to stop in the background) is replaced. No host: a vault that wants a
     /// password fails at once instead of prompting.
     /// </summary>
     internal sealed class VaultRunspace
     {
         public static readonly VaultRunspace Shared = new VaultRunspace();
 
-        private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
+        /// <summary>How long one vault call may take (settable, through reflection, by the tests of a hung vault).</summary>
+        internal static TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
         private readonly object gate = new object();
         private Runspace runspace;
@@ -42,7 +43,9 @@ namespace TSheets.Auth.Commands
         /// <summary>A module-qualified SecretManagement command; errors (terminating or not) throw <see cref="VaultCallException"/>.</summary>
         public IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify = true)
         {
-            using (var shell = PowerShell.Create())
+            var shell = PowerShell.Create();
+            var abandoned = false;
+            try
             {
                 shell.Runspace = runspace;
                 shell.AddCommand(qualify ? SecretManagementVault.ModuleName + "\\" + command : command);
@@ -57,8 +60,8 @@ namespace TSheets.Auth.Commands
                     var pending = shell.BeginInvoke();
                     if (!pending.AsyncWaitHandle.WaitOne(CallTimeout))
                     {
-                        shell.Stop();
-                        Discard();
+                        abandoned = true;
+                        Abandon(shell);
                         throw new VaultCallException($"{command} did not finish within {CallTimeout.TotalSeconds:0} seconds.", null, null);
                     }
 
@@ -76,6 +79,37 @@ namespace TSheets.Auth.Commands
                     throw new VaultCallException(ex.ErrorRecord?.Exception?.Message ?? ex.Message, ex.ErrorRecord?.Exception ?? ex, ex.ErrorRecord?.FullyQualifiedErrorId);
                 }
             }
+            finally
+            {
+                if (!abandoned)
+                {
+                    shell.Dispose();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Leaves a call that overran to stop in the background, with its runspace: stopping waits for the
+        /// vault's code to return, which may be never (a blocked native call), and disposing the pipeline
+        /// stops it first. The next call opens a new runspace.
+        /// </summary>
+        private void Abandon(PowerShell shell)
+        {
+            var stale = runspace;
+            runspace = null;
+            System.Threading.Tasks.Task.Run(() =>
+            {
+                try
+                {
+                    shell.Stop();
+                    shell.Dispose();
+                    stale?.Dispose();
+                }
+                catch (Exception)
+                {
+                    // A runspace abandoned for hanging owes nothing more.
+                }
+            });
         }
 
         private void Open(string vault)

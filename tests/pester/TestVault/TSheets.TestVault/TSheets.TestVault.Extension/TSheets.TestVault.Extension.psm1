@@ -1,6 +1,6 @@
 # The extension vault's five functions. VaultParameters: Path (the shared secrets file) and
-# Control (a JSON file: { "fail_set": N, "fail_get": N, "message": "..." }; N failures to come,
-# -1 for every call). Every call reads and writes under an exclusive lock file, so processes share it.
+# Control (a JSON file: { "fail_set": N, "fail_get": N, "message": "...", "hang_get": S }; N failures
+# to come, -1 for every call; the next read hangs S seconds in a call no pipeline stop can interrupt). Every call reads and writes under an exclusive lock file, so processes share it.
 Set-StrictMode -Version 3.0
 
 function Use-Vault([hashtable] $Parameters, [scriptblock] $Action, [switch] $Write) {
@@ -24,19 +24,27 @@ function Use-Vault([hashtable] $Parameters, [scriptblock] $Action, [switch] $Wri
     finally { $lock.Dispose() }
 }
 
-# Throws the configured failure for this operation, counting it down (under the vault's lock).
+# Throws the configured failure for this operation, counting it down (under the vault's lock), or hangs.
 function Assert-NotFailing([hashtable] $Parameters, [string] $Operation) {
     $control = $Parameters.Control
     if (-not $control -or -not (Test-Path -LiteralPath $control)) { return }
-    $message = Use-Vault $Parameters {
+    $outcome = Use-Vault $Parameters {
         param($secrets)
         $state = Get-Content -LiteralPath $control -Raw | ConvertFrom-Json
+        $hang = "hang_$Operation"
+        if ($state.PSObject.Properties[$hang] -and $state.$hang -gt 0) {
+            $seconds = $state.$hang
+            $state.$hang = 0
+            $state | ConvertTo-Json | Set-Content -LiteralPath $control -Encoding utf8
+            return @{ Hang = $seconds }
+        }
         $key = "fail_$Operation"
         if (-not $state.PSObject.Properties[$key] -or $state.$key -eq 0) { return $null }
         if ($state.$key -gt 0) { $state.$key = $state.$key - 1; $state | ConvertTo-Json | Set-Content -LiteralPath $control -Encoding utf8 }
-        $state.message
+        @{ Message = $state.message }
     }
-    if ($message) { throw [System.InvalidOperationException]::new($message) }
+    if ($outcome -and $outcome.Hang) { [System.Threading.Thread]::Sleep([timespan]::FromSeconds($outcome.Hang)) }
+    if ($outcome -and $outcome.Message) { throw [System.InvalidOperationException]::new($outcome.Message) }
 }
 
 function Get-Secret {
