@@ -284,15 +284,15 @@ namespace TSheets.Auth.Tests
         }
 
         [Theory]
-        [InlineData("my-browser", false, false, false, "my-browser|URL")]
-        [InlineData(null, true, false, true, "URL")]
-        [InlineData(null, false, true, false, "open|URL")]
-        [InlineData(null, false, false, false, "xdg-open|URL")]
-        [InlineData("  ", false, false, false, "xdg-open|URL")]
-        public void ChoosesTheOpenerForThePlatform(string browser, bool windows, bool mac, bool shellExecute, string argv)
+        [InlineData("my-browser", false, false, "my-browser|URL")]
+        [InlineData("my-browser", true, false, "my-browser|URL")]
+        [InlineData(null, true, false, "rundll32.exe|url.dll,FileProtocolHandler|URL")]
+        [InlineData(null, false, true, "open|URL")]
+        [InlineData(null, false, false, "xdg-open|URL")]
+        [InlineData("  ", false, false, "xdg-open|URL")]
+        public void ChoosesTheOpenerForThePlatform(string browser, bool windows, bool mac, string argv)
         {
             var command = BrowserCommand.For("URL", browser, windows, mac);
-            Assert.Equal(shellExecute, command.ShellExecute);
             Assert.Equal(argv, string.Join("|", command.Argv));
         }
 

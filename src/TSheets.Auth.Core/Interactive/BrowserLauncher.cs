@@ -21,34 +21,31 @@ namespace TSheets.Auth
         }
     }
 
-    /// <summary>How a URL is opened here: a command (argv) to run, or the Windows shell's default handler.</summary>
+    /// <summary>How a URL is opened here: the command (argv) to run.</summary>
     internal sealed class BrowserCommand
     {
-        private BrowserCommand(string[] argv, bool shellExecute)
-        {
-            Argv = argv;
-            ShellExecute = shellExecute;
-        }
+        private BrowserCommand(string[] argv) => Argv = argv;
 
         public string[] Argv { get; }
 
-        /// <summary>True on Windows without BROWSER: ShellExecute opens the default browser (no arguments to quote, no output to read).</summary>
-        public bool ShellExecute { get; }
-
-        /// <summary>The <c>BROWSER</c> variable first (a command; the URL replaces <c>%s</c> or is appended), else the platform's opener.</summary>
+        /// <summary>
+        /// The <c>BROWSER</c> variable first (a command; the URL replaces <c>%s</c> or is appended), else the
+        /// platform's opener. On Windows that is the shell's URL handler run through rundll32 (as <c>gh</c> does)
+        /// rather than ShellExecute, so the browser gets an environment without the CI token.
+        /// </summary>
         public static BrowserCommand For(string url, string browserVariable, bool isWindows, bool isMacOS)
         {
             if (!string.IsNullOrWhiteSpace(browserVariable))
             {
-                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, url), shellExecute: false);
+                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, url));
             }
 
             if (isWindows)
             {
-                return new BrowserCommand(new[] { url }, shellExecute: true);
+                return new BrowserCommand(new[] { "rundll32.exe", "url.dll,FileProtocolHandler", url });
             }
 
-            return new BrowserCommand(new[] { isMacOS ? "open" : "xdg-open", url }, shellExecute: false);
+            return new BrowserCommand(new[] { isMacOS ? "open" : "xdg-open", url });
         }
     }
 
@@ -56,6 +53,8 @@ namespace TSheets.Auth
     internal sealed class SystemBrowserLauncher : IBrowserLauncher
     {
         public static readonly SystemBrowserLauncher Instance = new SystemBrowserLauncher(Environment.GetEnvironmentVariable);
+
+        private static readonly TimeSpan WatchFor = TimeSpan.FromSeconds(30);
 
         private readonly Func<string, string> environment;
 
@@ -68,25 +67,20 @@ namespace TSheets.Auth
                 environment("BROWSER"),
                 System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows),
                 System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX));
-            var what = command.ShellExecute ? "the default browser" : command.Argv[0];
+            var what = command.Argv[0];
             Process process;
             try
             {
-                var info = command.ShellExecute
-                    ? new ProcessStartInfo(command.Argv[0]) { UseShellExecute = true }
-                    : new ProcessStartInfo(command.Argv[0], CommandLine.JoinArguments(command.Argv.Skip(1)))
-                    {
-                        UseShellExecute = false,
-                        RedirectStandardOutput = true,
-                        RedirectStandardError = true,
-                        RedirectStandardInput = true,
-                    };
-                if (!command.ShellExecute)
+                var info = new ProcessStartInfo(command.Argv[0], CommandLine.JoinArguments(command.Argv.Skip(1)))
                 {
-                    // A browser lives long and need not know the CI token.
-                    info.EnvironmentVariables.Remove(EnvironmentToken.TokenVariable);
-                }
+                    UseShellExecute = false,
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    RedirectStandardInput = true,
+                };
 
+                // A browser lives long and need not know the CI token.
+                info.EnvironmentVariables.Remove(EnvironmentToken.TokenVariable);
                 process = Process.Start(info);
             }
             catch (Exception ex)
@@ -94,9 +88,8 @@ namespace TSheets.Auth
                 throw new BrowserLaunchException($"The browser could not be started ({what}): {ex.Message}", ex);
             }
 
-            if (process == null || command.ShellExecute)
+            if (process == null)
             {
-                process?.Dispose();
                 return;
             }
 
@@ -112,8 +105,15 @@ namespace TSheets.Auth
         {
             try
             {
-                var said = await errors.ConfigureAwait(false);
-                await Task.Run(() => process.WaitForExit()).ConfigureAwait(false);
+                // An opener hands the URL over and exits; a BROWSER that is the browser itself runs on, and
+                // is left to run once the watch is over (nothing is reported for it).
+                var watched = Task.Run(async () => (Said: await errors.ConfigureAwait(false), Exited: process.WaitForExit((int)WatchFor.TotalMilliseconds)));
+                if (await Task.WhenAny(watched, Task.Delay(WatchFor)).ConfigureAwait(false) != watched || !watched.Result.Exited)
+                {
+                    return;
+                }
+
+                var said = watched.Result.Said;
                 if (process.ExitCode != 0)
                 {
                     var detail = Text.FromServer(said, 300);

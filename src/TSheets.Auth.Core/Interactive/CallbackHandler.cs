@@ -30,7 +30,7 @@ namespace TSheets.Auth
 
         public Task<string> Outcome => outcome.Task;
 
-        /// <summary>Callbacks ignored so far because their <c>state</c> was missing or wrong.</summary>
+        /// <summary>Callbacks ignored so far: their <c>state</c> was missing or wrong, or they carried no usable code.</summary>
         public int RejectedCount => Volatile.Read(ref rejected);
 
         public string LastRejectedError => Volatile.Read(ref lastRejectedError);

@@ -38,7 +38,7 @@ namespace TSheets.Auth
         /// <summary>The redirect URI it listens on (with the port the OS picked, when port 0 was asked for).</summary>
         public Uri RedirectUri { get; private set; }
 
-        /// <summary>Callbacks ignored so far because their <c>state</c> was missing or wrong.</summary>
+        /// <summary>Callbacks ignored so far: their <c>state</c> was missing or wrong, or they carried no usable code.</summary>
         public int RejectedCount => handler.RejectedCount;
 
         /// <summary>True for the redirect URIs this listener serves: <c>http://</c> on a loopback host.</summary>
@@ -91,7 +91,7 @@ namespace TSheets.Auth
                     var error = handler.LastRejectedError;
                     var ignored = RejectedCount == 0
                         ? string.Empty
-                        : $" {RejectedCount} request(s) to it without the expected state were ignored" + (error == null ? "." : $" (the last one reported '{error}').");
+                        : $" {RejectedCount} request(s) to it without the expected state or a usable code were ignored" + (error == null ? "." : $" (the last one reported '{error}').");
                     throw new TSheetsAuthException(
                         ErrorIds.AuthorizationTimedOut,
                         $"No sign-in reached {UriRules.Describe(RedirectUri)} within {timeout.TotalSeconds:0.#} seconds.{ignored} Run Connect-TSheets again, or raise -TimeoutSec.",
