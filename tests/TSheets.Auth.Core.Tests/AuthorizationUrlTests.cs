@@ -82,6 +82,18 @@ namespace TSheets.Auth.Tests
             Assert.Equal(ErrorIds.InvalidBaseUri, ex.ErrorId);
         }
 
+        [Theory]
+        [InlineData("https://admin:hunter2-pass@rest.tsheets.com/api/v1", "https://rest.tsheets.com/api/v1")]
+        [InlineData("http://admin:hunter2-pass@example.com:8443/api/v1?code=abc", "http://example.com:8443/api/v1")]
+        public void NeverEchoesAUserNameAndPassword(string baseUri, string described)
+        {
+            var ex = Assert.Throws<TSheetsAuthException>(() => UriRules.NormalizeBaseUri(new Uri(baseUri)));
+            Assert.Equal(ErrorIds.InvalidBaseUri, ex.ErrorId);
+            Assert.Equal(described, ex.Target);
+            Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(described, ex.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void RejectsARelativeBaseUri()
         {

@@ -105,17 +105,27 @@ namespace TSheets.Auth
 
             using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
             using (var buffer = new MemoryStream())
+            // .NET Framework's response stream ignores the token once the headers are in: closing the
+            // stream is what ends a read from a server that stalls mid-body.
+            using (cancellationToken.Register(stream.Dispose))
             {
                 var chunk = new byte[16 * 1024];
                 int read;
-                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+                try
                 {
-                    if (buffer.Length + read > MaxResponseBytes)
+                    while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
                     {
-                        throw TooLarge(host, target);
-                    }
+                        if (buffer.Length + read > MaxResponseBytes)
+                        {
+                            throw TooLarge(host, target);
+                        }
 
-                    buffer.Write(chunk, 0, read);
+                        buffer.Write(chunk, 0, read);
+                    }
+                }
+                catch (Exception ex) when (cancellationToken.IsCancellationRequested && (ex is IOException || ex is ObjectDisposedException))
+                {
+                    throw new OperationCanceledException(cancellationToken);
                 }
 
                 return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);

@@ -62,7 +62,7 @@ namespace TSheets.Auth
         public static Uri Combine(Uri baseUri, string relative) =>
             new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/" + relative.TrimStart('/'), UriKind.Absolute);
 
-        /// <summary>A URI for a message: without query or fragment, which may hold a code.</summary>
+        /// <summary>A URI for a message: without query or fragment, which may hold a code, or a user name and password.</summary>
         public static string Describe(Uri uri)
         {
             if (uri == null)
@@ -77,7 +77,7 @@ namespace TSheets.Auth
                 return Text.OneLine(Redactor.Scrub(cut >= 0 ? text.Substring(0, cut) : text));
             }
 
-            return uri.GetLeftPart(UriPartial.Path);
+            return uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
         }
 
         /// <summary>The one loopback rule: why a secret may not travel to <paramref name="uri"/>, or null when it may.</summary>
