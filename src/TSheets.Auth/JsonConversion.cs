@@ -63,6 +63,27 @@ namespace TSheets.Auth.Commands
         private static TSheetsAuthException Invalid(string why) =>
             new TSheetsAuthException(ErrorIds.InvalidBody, $"The -Body cannot be sent as JSON: {why}. Nothing was sent.", "Body");
 
+        /// <summary>
+        /// The text, when it is valid UTF-16. Half a surrogate pair would go out as a <c>\uD800</c> escape
+        /// that strict JSON readers refuse (System.Text.Json does), so it is said here, before anything is sent.
+        /// </summary>
+        private static string Unicode(string text)
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    i++;
+                }
+                else if (char.IsSurrogate(text[i]))
+                {
+                    throw Invalid("it holds text that is not valid Unicode (half of a surrogate pair)");
+                }
+            }
+
+            return text;
+        }
+
         private sealed class Writer
         {
             private readonly Utf8JsonWriter json;
@@ -107,10 +128,10 @@ namespace TSheets.Auth.Commands
                         json.WriteNullValue();
                         return true;
                     case string text:
-                        json.WriteStringValue(text);
+                        json.WriteStringValue(Unicode(text));
                         return true;
                     case char c:
-                        json.WriteStringValue(c.ToString());
+                        json.WriteStringValue(Unicode(c.ToString()));
                         return true;
                     case bool flag:
                         json.WriteBooleanValue(flag);
@@ -165,7 +186,7 @@ namespace TSheets.Auth.Commands
                         json.WriteStartObject();
                         foreach (DictionaryEntry entry in dictionary)
                         {
-                            json.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture));
+                            json.WritePropertyName(Unicode(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)));
                             Write(entry.Value, depth + 1);
                         }
 
@@ -196,7 +217,7 @@ namespace TSheets.Auth.Commands
                         propertyValue = null;
                     }
 
-                    json.WritePropertyName(property.Name);
+                    json.WritePropertyName(Unicode(property.Name));
                     Write(propertyValue, depth + 1);
                 }
 

@@ -8,8 +8,8 @@ namespace TSheets.Auth.Commands
     /// <summary>
     /// What every cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) fires, the wait
     /// for Core that writes Core's reports on the pipeline thread meanwhile, error translation, and
-    /// host messages. Every verbose, debug and warning line passes the redactor (verbose and debug
-    /// only when shown: scrubbing is the dearest part of a cached token call).
+    /// host messages. Every verbose and warning line passes the redactor (verbose only when shown:
+    /// scrubbing is the dearest part of a cached token call).
     /// </summary>
     public abstract class TSheetsCmdlet : PSCmdlet, IDisposable
     {

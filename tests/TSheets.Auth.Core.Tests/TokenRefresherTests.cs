@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
@@ -101,7 +102,8 @@ namespace TSheets.Auth.Tests
             Assert.Same(stored, store.Get("default"));
             var warning = Assert.Single(report.Warnings);
             Assert.Contains("could not be refreshed", warning);
-            Assert.Contains("try again when TSheets can be reached", warning);
+            Assert.Contains("(HTTP 503: down). Try again later.", warning);
+            Assert.Single(Regex.Matches(warning, "try again", RegexOptions.IgnoreCase));
         }
 
         [Theory]
@@ -110,7 +112,7 @@ namespace TSheets.Auth.Tests
         [InlineData(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Refresh token has expired\"}", "expire when unused for about two weeks", "Connect-TSheets")]
         [InlineData(400, "{\"error\":\"invalid_client\",\"error_description\":\"The client credentials are invalid\"}", "-ClientAuthentication", "client ID and secret")]
         [InlineData(404, "", "refused for good", "Connect-TSheets")]
-        [InlineData(503, "down", "try again when TSheets can be reached", "passing")]
+        [InlineData(503, "down", "Try again later", "HTTP 503")]
         public async Task AFailedRefreshOfAnExpiredTokenSaysWhetherItIsPermanentAndKeepsThePair(int status, string body, string advice, string more)
         {
             var handler = FakeHandler.Json((HttpStatusCode)status, body);
@@ -120,6 +122,7 @@ namespace TSheets.Auth.Tests
             Assert.Equal(ErrorIds.RefreshFailed, ex.ErrorId);
             Assert.Contains(advice, ex.Message);
             Assert.Contains(more, ex.Message);
+            Assert.Single(Regex.Matches(ex.Message, Regex.Escape(advice)));
             Assert.IsType<TSheetsAuthException>(ex.InnerException);
             Assert.Same(stored, store.Get("default"));
         }

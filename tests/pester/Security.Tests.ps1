@@ -544,6 +544,16 @@ Describe 'What the audit found (issue 12) stays fixed' {
                 Should -Throw -ErrorId 'InvalidBody,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
             Get-ApiRequestCount | Should -Be $before
         }
+
+        It 'refuses a -Body holding a lone surrogate in a <Where> with InvalidBody, sending nothing' -TestCases @(
+            @{ Where = 'value'; Body = @{ notes = "half $([char]0xD800) a pair" } }
+            @{ Where = 'key'; Body = @{ "half $([char]0xDC00)" = 1 } }
+        ) {
+            $before = Get-ApiRequestCount
+            { Invoke-TSheetsRestMethod timesheets -Method POST -Body $Body -Name audit-api } |
+                Should -Throw -ErrorId 'InvalidBody,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
+            Get-ApiRequestCount | Should -Be $before
+        }
     }
 
     Context 'finding 7: a pasted address with two codes' {

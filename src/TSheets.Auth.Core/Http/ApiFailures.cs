@@ -6,12 +6,17 @@ namespace TSheets.Auth
     /// <summary>The errors an API call ends in, with TSheets' own words and what to do.</summary>
     internal static class ApiFailures
     {
-        /// <summary>A 401 with a token that was not (or could not be) refreshed.</summary>
-        public static TSheetsAuthException Refused(Connection connection, HttpResult answer, string described, bool couldRefresh, IEnumerable<string> secrets)
+        /// <summary>
+        /// A 401 with a token that was not refreshed: it cannot be, or (<paramref name="refreshFailed"/>) the refresh
+        /// just tried failed, and the warning it wrote says why, permanent or not.
+        /// </summary>
+        public static TSheetsAuthException Refused(Connection connection, HttpResult answer, string described, bool refreshFailed, IEnumerable<string> secrets)
         {
             var what = connection.RefreshToken == null
                 ? "It may have expired or been deleted, or it lacks permission for this call. A token made in the QuickBooks Time web UI cannot be refreshed: extend it or make a new one there under Feature Add-ons > API, then store it with Set-TSheetsToken."
-                : "It could not be refreshed: " + Messages.SignInAgain;
+                : refreshFailed
+                    ? "Refreshing it failed; the warning before this error says why and what to do."
+                    : "It could not be refreshed: " + Messages.SignInAgain;
             return new TSheetsAuthException(
                 ErrorIds.TokenExpired,
                 $"TSheets refused the token '{connection.Name}' ({described} -> 401: {Said(answer, secrets)}). {what}",

@@ -21,7 +21,7 @@ namespace TSheets.Auth
 
         public int MaximumRetryCount { get; set; } = 3;
 
-        /// <summary>Each HTTP request's timeout, and the most a rate-limit wait may take.</summary>
+        /// <summary>Each HTTP request's timeout, and the deadline of the whole call's 429/503 waits (the pacer's waits aside).</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
         public ApiRequest WithQuery(IList<KeyValuePair<string, string>> query) => new ApiRequest

@@ -10,16 +10,13 @@ namespace TSheets.Auth
     /// <summary>A batch item that TSheets refused, inside an answer that was 200 overall.</summary>
     internal sealed class BatchFailure
     {
-        public BatchFailure(string collection, string index, int status, string message, string extra)
+        public BatchFailure(string index, int status, string message, string extra)
         {
-            Collection = collection;
             Index = index;
             Status = status;
             Message = message;
             Extra = extra;
         }
-
-        public string Collection { get; }
 
         /// <summary>The item's place in the request, as TSheets numbers it (from 1).</summary>
         public string Index { get; }
@@ -96,7 +93,6 @@ namespace TSheets.Auth
                         && (status < 200 || status > 299))
                     {
                         failures.Add(new BatchFailure(
-                            Convert.ToString(collection.Key, CultureInfo.InvariantCulture),
                             Convert.ToString(key, CultureInfo.InvariantCulture),
                             status,
                             Text.FromServer(item.Contains("_status_message") ? Convert.ToString(item["_status_message"], CultureInfo.InvariantCulture) : null, 300),

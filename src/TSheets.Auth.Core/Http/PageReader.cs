@@ -72,20 +72,19 @@ namespace TSheets.Auth
             page++;
             items += ApiShapes.ItemCount(value);
             var activity = $"Reading {request.Path}";
-            if (!ApiShapes.HasMore(value))
+            var more = ApiShapes.HasMore(value);
+            if (more && pages < MaxPages)
             {
-                done = true;
-                report.Progress(activity, $"{pages} pages, {items} items", completed: true);
-            }
-            else if (pages >= MaxPages)
-            {
-                done = true;
-                report.Progress(activity, $"{pages} pages, {items} items", completed: true);
-                report.Warning($"Stopped after {MaxPages} pages of {request.Path}: TSheets still says more follow.");
+                report.Progress(activity, $"{pages} pages, {items} items so far");
             }
             else
             {
-                report.Progress(activity, $"{pages} pages, {items} items so far");
+                done = true;
+                report.Progress(activity, $"{pages} pages, {items} items", completed: true);
+                if (more)
+                {
+                    report.Warning($"Stopped after {MaxPages} pages of {request.Path}: TSheets still says more follow.");
+                }
             }
 
             return value;

@@ -2,8 +2,8 @@ namespace TSheets.Auth
 {
     /// <summary>
     /// The one way Core tells the user something. Core calls it from any thread; the cmdlet layer
-    /// queues each call and writes it on the pipeline thread (verbose and debug text is scrubbed
-    /// there, only when shown). Core never holds a cmdlet.
+    /// queues each call and writes it, scrubbed, on the pipeline thread (verbose text only when the
+    /// cmdlet shows it: the rest is dropped at once). Core never holds a cmdlet.
     /// </summary>
     internal interface IReporter
     {

@@ -4,15 +4,6 @@ using System.Security;
 
 namespace TSheets.Auth
 {
-    /// <summary>Where a connection was found.</summary>
-    internal enum ConnectionOrigin
-    {
-        Session,
-
-        /// <summary><c>$env:TSHEETS_ACCESS_TOKEN</c>, for CI runners: never stored, never refreshed.</summary>
-        Environment,
-    }
-
     /// <summary>
     /// One stored connection: an immutable snapshot. A refresh makes a new snapshot (<c>with</c>)
     /// and swaps it in, so readers never see half of a rotated pair. The secrets are read-only
@@ -50,8 +41,6 @@ namespace TSheets.Auth
 
         /// <summary>The vault it is persisted in; null when session-only.</summary>
         public string Vault { get; init; }
-
-        public ConnectionOrigin Origin { get; init; }
 
         public bool CanRefresh => RefreshToken != null && ClientId != null && ClientSecret != null;
 

@@ -37,7 +37,6 @@ namespace TSheets.Auth
                 Name = ConnectionName,
                 AccessToken = SecureStrings.FromPlainText(token),
                 BaseUri = UriRules.NormalizeBaseUri(baseUri),
-                Origin = ConnectionOrigin.Environment,
             };
         }
     }

@@ -3,12 +3,19 @@ namespace TSheets.Auth
     /// <summary>What a failed refresh means for the user: permanent (sign in again) or transient (try again), and what to do.</summary>
     internal static class RefreshFailure
     {
-        /// <summary>The advice for a refresh that failed with <paramref name="cause"/>.</summary>
-        public static string Advice(TSheetsAuthException cause)
+        /// <summary>The cause's message and, unless it already says what to do, the advice for a refresh that failed with it.</summary>
+        private static string Explain(TSheetsAuthException cause)
+        {
+            var advice = Advice(cause);
+            return advice == null ? cause.Message : cause.Message + " " + advice;
+        }
+
+        private static string Advice(TSheetsAuthException cause)
         {
             if (cause.ErrorId == ErrorIds.InvalidClient)
             {
-                return "Check the client ID and secret, and -ClientAuthentication (Post or Basic: the server may accept only one), then sign in again with Connect-TSheets.";
+                // The token endpoint's message names the ID, the secret and -ClientAuthentication.
+                return null;
             }
 
             if (cause.ServerError == "invalid_grant" && (cause.Message.IndexOf("expired", System.StringComparison.OrdinalIgnoreCase) >= 0))
@@ -18,7 +25,7 @@ namespace TSheets.Auth
 
             if (cause.Transient)
             {
-                return "This is likely passing: try again when TSheets can be reached.";
+                return Says(cause, "try again") ? null : "This is likely passing: try again when TSheets can be reached.";
             }
 
             if (cause.ErrorId == ErrorIds.VaultError || cause.ErrorId == ErrorIds.VaultNotFound || cause.ErrorId == ErrorIds.SecretManagementNotInstalled)
@@ -28,23 +35,26 @@ namespace TSheets.Auth
 
             if (cause.ErrorId == ErrorIds.InvalidServerResponse)
             {
-                return "Something other than TSheets answered (a proxy or captive portal?): try again on another network.";
+                return Says(cause, "proxy") ? null : "Something other than TSheets answered (a proxy or captive portal?): try again on another network.";
             }
 
             // invalid_grant, invalid_request, unauthorized_client, 400/401/403/404: the refresh token is not coming back.
             return "The refresh token was refused for good: " + Messages.SignInAgain;
         }
 
+        private static bool Says(TSheetsAuthException cause, string words) =>
+            cause.Message.IndexOf(words, System.StringComparison.OrdinalIgnoreCase) >= 0;
+
         public static TSheetsAuthException Expired(Connection latest, TSheetsAuthException cause) =>
             new TSheetsAuthException(
                 ErrorIds.RefreshFailed,
-                $"The token '{latest.Name}' expired on {Messages.Time(latest.ExpiresOn)} and could not be refreshed: {cause.Message} {Advice(cause)}",
+                $"The token '{latest.Name}' expired on {Messages.Time(latest.ExpiresOn)} and could not be refreshed: {Explain(cause)}",
                 latest.Name,
                 cause)
             { StatusCode = cause.StatusCode, ServerError = cause.ServerError };
 
         public static string StillValid(Connection latest, TSheetsAuthException cause) =>
-            $"The token '{latest.Name}' could not be refreshed, so the current one, valid until {Messages.Time(latest.ExpiresOn)}, is used: {cause.Message} {Advice(cause)}";
+            $"The token '{latest.Name}' could not be refreshed, so the current one, valid until {Messages.Time(latest.ExpiresOn)}, is used: {Explain(cause)}";
 
         public static TSheetsAuthException NotRefreshable(Connection connection) =>
             new TSheetsAuthException(

@@ -65,7 +65,7 @@ namespace TSheets.Auth.Commands
             try
             {
                 var services = ModuleServices.Current;
-                var connection = ParameterSetName == InputObjectSet ? FromToken(services.Session) : FromParameters();
+                var connection = RefuseExpired(ParameterSetName == InputObjectSet ? FromToken(services.Session) : FromParameters());
                 var where = Vault == null ? "the session" : $"the session and vault '{Vault}'";
                 if (!ShouldProcess($"TSheets connection '{connection.Name}'", $"Store the token in {where}"))
                 {
@@ -75,7 +75,7 @@ namespace TSheets.Auth.Commands
                 connection = Wait(services.Repository.SaveAsync(connection, Vault, Sink, CancellationToken));
                 if (connection.RefreshToken != null && !connection.CanRefresh)
                 {
-                    WriteWarningText($"The token '{connection.Name}' has a refresh token but no client ID and secret, so it cannot be refreshed. Add -ClientId and -ClientSecret.");
+                    WriteWarningText($"The token '{connection.Name}' was stored with a refresh token. {Messages.NoClientCredentials}");
                 }
 
                 WriteVerboseText($"Stored the token '{connection.Name}' in {where}; it is valid until {Messages.Time(connection.ExpiresOn)}.");
@@ -122,7 +122,7 @@ namespace TSheets.Auth.Commands
         {
             var name = Name ?? DefaultName;
             DateTimeOffset? expiresOn = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresOn)) ? ExpiresOn : (DateTimeOffset?)null;
-            var connection = new Connection
+            return new Connection
             {
                 Name = name,
                 AccessToken = Checked(AccessToken, "access token"),
@@ -133,12 +133,17 @@ namespace TSheets.Auth.Commands
                 ClientAuthentication = ClientMethods.Parse(ClientAuthentication),
                 BaseUri = UriRules.NormalizeBaseUri(BaseUri),
             };
-            if (expiresOn <= DateTimeOffset.UtcNow && !connection.CanRefresh)
+        }
+
+        /// <summary>An expired token that cannot be refreshed would only fail every call: it is not stored.</summary>
+        private static Connection RefuseExpired(Connection connection)
+        {
+            if (connection.ExpiresOn <= DateTimeOffset.UtcNow && !connection.CanRefresh)
             {
                 throw new TSheetsAuthException(
                     ErrorIds.TokenExpired,
-                    $"The token expired on {Messages.Time(expiresOn)} and cannot be refreshed, so it was not stored. Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry.",
-                    name);
+                    $"The token expired on {Messages.Time(connection.ExpiresOn)} and cannot be refreshed, so it was not stored. Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry.",
+                    connection.Name);
             }
 
             return connection;
