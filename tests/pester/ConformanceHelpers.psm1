@@ -192,9 +192,11 @@ catch { 'RESULT ERROR ' + `$_.FullyQualifiedErrorId + ' MESSAGE ' + `$_.Exceptio
             $screen = Get-TmuxScreen $terminal
         }
         finally { Stop-TmuxPwsh $terminal }
-        # The module returns as soon as the callback is in; the browser logs its page a moment later.
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ((Test-Path -LiteralPath $log) -and (Get-Content -LiteralPath $log) -notcontains 'done' -and [DateTime]::UtcNow -lt $deadline) {
+        # The module returns as soon as the callback is in (or at its timeout, which may come before a
+        # browser on a busy machine has even started); the browser logs its page later: wait for its 'done'.
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        $launched = $screen -match 'allow access: https?://'
+        while ($launched -and -not ((Test-Path -LiteralPath $log) -and (Get-Content -LiteralPath $log) -contains 'done') -and [DateTime]::UtcNow -lt $deadline) {
             Start-Sleep -Milliseconds 100
         }
         if ($attempt -eq 1 -and $result -like 'RESULT ERROR RedirectPortInUse,*') { continue }

@@ -250,7 +250,7 @@ foreach (`$case in ('$specs' | ConvertFrom-Json)) {
     catch { `$id = `$_.FullyQualifiedErrorId; `$message = `$_.Exception.Message }
     `$seconds = `$watch.Elapsed.TotalSeconds
     # A dropped request is recorded when the emulator notices: wait until every arrival is recorded.
-    `$deadline = [DateTime]::UtcNow.AddSeconds(10)
+    `$deadline = [DateTime]::UtcNow.AddSeconds(30)
     do { `$stats = Invoke-RestMethod -Uri '$($emulator.Url)/_emulator/stats' }
     while (@(`$stats.grant_requests).Count -lt `$stats.grant_arrivals -and [DateTime]::UtcNow -lt `$deadline)
     `$after = @(`$stats.grant_requests).Count
