@@ -27,7 +27,7 @@ namespace TSheets.Auth.Commands
             var value = body is PSObject wrapped ? wrapped.BaseObject : body;
             if (value is string text)
             {
-                return text;
+                return Unicode(text);
             }
 
             using (var buffer = new MemoryStream())

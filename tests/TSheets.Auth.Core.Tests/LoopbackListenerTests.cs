@@ -286,7 +286,7 @@ namespace TSheets.Auth.Tests
         [Theory]
         [InlineData("my-browser", false, false, "my-browser|URL")]
         [InlineData("my-browser", true, false, "my-browser|URL")]
-        [InlineData(null, true, false, "rundll32.exe|url.dll,FileProtocolHandler|URL")]
+        [InlineData(null, true, false, "rundll32.exe|url.dll,FileProtocolHandler|URL")] // System32\rundll32.exe on Windows
         [InlineData(null, false, true, "open|URL")]
         [InlineData(null, false, false, "xdg-open|URL")]
         [InlineData("  ", false, false, "xdg-open|URL")]
@@ -322,6 +322,12 @@ namespace TSheets.Auth.Tests
             await Samples.Until(() => File.Exists(done), "the quick opener ran");
             File.Delete(done);
             Assert.Empty(quick.Warnings);
+
+            // xdg-open's way: the browser it started keeps the error stream open after the opener failed.
+            var holding = new RecordingReporter();
+            new SystemBrowserLauncher(name => name == "BROWSER" ? "sh -c 'sleep 20 & exit 4' %s" : null).Open(new Uri("https://example.com/"), holding);
+            await Samples.Until(() => !holding.Warnings.IsEmpty, "the opener whose child holds its error stream is reported");
+            Assert.Contains("exited with code 4.", Assert.Single(holding.Warnings));
         }
     }
 }

@@ -93,6 +93,20 @@ namespace TSheets.Auth.Tests
         }
 
         [Fact]
+        public async Task AFailedRefreshOfARefusedTokenIsAnErrorWithItsCauseAndKeepsThePair()
+        {
+            var handler = FakeHandler.Json(HttpStatusCode.ServiceUnavailable, "down");
+            var stored = Stored(TimeSpan.FromDays(10));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(handler).GetAsync("default", RefreshMode.Replace, null, report, CancellationToken.None));
+            Assert.Equal(ErrorIds.RefreshFailed, ex.ErrorId);
+            Assert.Contains("(HTTP 401), and it could not be refreshed", ex.Message);
+            Assert.Contains("(HTTP 503: down). Try again later.", ex.Message);
+            Assert.Empty(report.Warnings);
+            Assert.Equal(1, handler.Calls);
+            Assert.Same(stored, store.Get("default"));
+        }
+
+        [Fact]
         public async Task AFailedRefreshOfAValidTokenReturnsItWithAWarningThatSaysItIsPassing()
         {
             var handler = FakeHandler.Json(HttpStatusCode.ServiceUnavailable, "down");
@@ -112,7 +126,7 @@ namespace TSheets.Auth.Tests
         [InlineData(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Refresh token has expired\"}", "expire when unused for about two weeks", "Connect-TSheets")]
         [InlineData(400, "{\"error\":\"invalid_client\",\"error_description\":\"The client credentials are invalid\"}", "-ClientAuthentication", "client ID and secret")]
         [InlineData(404, "", "refused for good", "Connect-TSheets")]
-        [InlineData(503, "down", "Try again later", "HTTP 503")]
+        [InlineData(503, "down", "Try again", "HTTP 503")]
         public async Task AFailedRefreshOfAnExpiredTokenSaysWhetherItIsPermanentAndKeepsThePair(int status, string body, string advice, string more)
         {
             var handler = FakeHandler.Json((HttpStatusCode)status, body);
@@ -122,7 +136,7 @@ namespace TSheets.Auth.Tests
             Assert.Equal(ErrorIds.RefreshFailed, ex.ErrorId);
             Assert.Contains(advice, ex.Message);
             Assert.Contains(more, ex.Message);
-            Assert.Single(Regex.Matches(ex.Message, Regex.Escape(advice)));
+            Assert.Single(Regex.Matches(ex.Message, Regex.Escape(advice), RegexOptions.IgnoreCase));
             Assert.IsType<TSheetsAuthException>(ex.InnerException);
             Assert.Same(stored, store.Get("default"));
         }

@@ -90,16 +90,17 @@ Describe 'Invoke-TSheetsRestMethod' {
         $stats.api_requests.status | Should -Be @(401, 200)
     }
 
-    It 'reports a 401 whose refresh fails for now as TokenExpired that points to the refresh warning, not to a new sign-in' {
+    It 'reports a 401 whose refresh fails for now as RefreshFailed with the cause, saying to try again, not to sign in again' {
         Invoke-Emulator $emulator '/_emulator/tokens/expire' -Method Post -Body @{ access_token = $minted.access_token } | Out-Null
         Add-EmulatorFault $emulator @{ path = '/api/v1/grant'; status = 503; body = 'down'; content_type = 'text/plain'; times = 5 }
         $err = $null
-        try { Invoke-Api current_user -WarningVariable warned -WarningAction SilentlyContinue } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -Be 'TokenExpired,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
-        $err.Exception.Message | Should -Match 'Refreshing it failed; the warning before this error says why'
+        try { Invoke-Api current_user -WarningVariable warned } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'RefreshFailed,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
+        $err.Exception.Message | Should -Match "refused the token '$name' \(HTTP 401\), and it could not be refreshed: .*HTTP 503: down\)\. Try again later\."
         $err.Exception.Message | Should -Not -Match 'Sign in again'
-        $warned.Message -join "`n" | Should -Match 'Try again'
+        $warned | Should -BeNullOrEmpty
         (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(401)
+        (Get-TSheetsToken -Name $name -NoRefresh).AccessToken | ConvertFrom-TestSecureString | Should -BeExactly $minted.access_token
     }
 
     It 'reports an expired web-UI token as TokenExpired with what to do' {

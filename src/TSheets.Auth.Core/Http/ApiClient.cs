@@ -68,10 +68,10 @@ namespace TSheets.Auth
                     {
                         refusedToken = token;
                         report.Verbose($"TSheets refused the token ({described} -> 401); refreshing it and trying once more.");
-                        var fresh = await tokens.GetAsync(name, RefreshMode.Force, vault, report, cancellationToken).ConfigureAwait(false);
+                        var fresh = await tokens.GetAsync(name, RefreshMode.Replace, vault, report, cancellationToken).ConfigureAwait(false);
                         if (ConstantTime.Equals(SecureStrings.ToPlainText(fresh.AccessToken), token))
                         {
-                            throw ApiFailures.Refused(connection, answer, described, refreshFailed: true, new[] { token });
+                            throw ApiFailures.Refused(connection, answer, described, refreshedToSame: true, new[] { token });
                         }
 
                         attempt = -1;
@@ -80,7 +80,7 @@ namespace TSheets.Auth
 
                     throw refusedToken != null
                         ? ApiFailures.LacksPermission(connection, answer, described, new[] { token, refusedToken })
-                        : ApiFailures.Refused(connection, answer, described, refreshFailed: false, new[] { token });
+                        : ApiFailures.Refused(connection, answer, described, refreshedToSame: false, new[] { token });
                 }
 
                 if ((status == 429 || status == 503) && attempt < request.MaximumRetryCount)

@@ -7,15 +7,15 @@ namespace TSheets.Auth
     internal static class ApiFailures
     {
         /// <summary>
-        /// A 401 with a token that was not refreshed: it cannot be, or (<paramref name="refreshFailed"/>) the refresh
-        /// just tried failed, and the warning it wrote says why, permanent or not.
+        /// A 401 with a token that was not refreshed: it cannot be, or (<paramref name="refreshedToSame"/>) the
+        /// server answered the refresh with the token it had just refused.
         /// </summary>
-        public static TSheetsAuthException Refused(Connection connection, HttpResult answer, string described, bool refreshFailed, IEnumerable<string> secrets)
+        public static TSheetsAuthException Refused(Connection connection, HttpResult answer, string described, bool refreshedToSame, IEnumerable<string> secrets)
         {
             var what = connection.RefreshToken == null
                 ? "It may have expired or been deleted, or it lacks permission for this call. A token made in the QuickBooks Time web UI cannot be refreshed: extend it or make a new one there under Feature Add-ons > API, then store it with Set-TSheetsToken."
-                : refreshFailed
-                    ? "Refreshing it failed; the warning before this error says why and what to do."
+                : refreshedToSame
+                    ? "Refreshing it gave back the same token. " + Messages.SignInAgain
                     : "It could not be refreshed: " + Messages.SignInAgain;
             return new TSheetsAuthException(
                 ErrorIds.TokenExpired,

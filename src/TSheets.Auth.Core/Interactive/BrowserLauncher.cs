@@ -42,7 +42,8 @@ namespace TSheets.Auth
 
             if (isWindows)
             {
-                return new BrowserCommand(new[] { "rundll32.exe", "url.dll,FileProtocolHandler", url });
+                // From System32 by its full path: a bare name is looked for in the current folder first.
+                return new BrowserCommand(new[] { System.IO.Path.Combine(Environment.SystemDirectory, "rundll32.exe"), "url.dll,FileProtocolHandler", url });
             }
 
             return new BrowserCommand(new[] { isMacOS ? "open" : "xdg-open", url });
@@ -106,19 +107,17 @@ namespace TSheets.Auth
             try
             {
                 // An opener hands the URL over and exits; a BROWSER that is the browser itself runs on, and
-                // is left to run once the watch is over (nothing is reported for it).
-                var watched = Task.Run(async () => (Said: await errors.ConfigureAwait(false), Exited: process.WaitForExit((int)WatchFor.TotalMilliseconds)));
-                if (await Task.WhenAny(watched, Task.Delay(WatchFor)).ConfigureAwait(false) != watched || !watched.Result.Exited)
+                // is left to run once the watch is over (nothing is reported for it). The browser an
+                // opener started may hold its error stream open: that is read only briefly.
+                var exited = await Task.Run(() => process.WaitForExit((int)WatchFor.TotalMilliseconds)).ConfigureAwait(false);
+                if (!exited || process.ExitCode == 0)
                 {
                     return;
                 }
 
-                var said = watched.Result.Said;
-                if (process.ExitCode != 0)
-                {
-                    var detail = Text.FromServer(said, 300);
-                    report.Warning($"The browser command ({what}) exited with code {process.ExitCode}{(detail == null ? "." : ": " + detail)} Open the address above yourself.");
-                }
+                var said = await Task.WhenAny(errors, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false) == errors ? errors.Result : null;
+                var detail = Text.FromServer(said, 300);
+                report.Warning($"The browser command ({what}) exited with code {process.ExitCode}{(detail == null ? "." : ": " + detail)} Open the address above yourself.");
             }
             catch (Exception ex) when (ex is InvalidOperationException || ex is System.ComponentModel.Win32Exception)
             {

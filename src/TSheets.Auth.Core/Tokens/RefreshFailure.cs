@@ -15,7 +15,7 @@ namespace TSheets.Auth
             if (cause.ErrorId == ErrorIds.InvalidClient)
             {
                 // The token endpoint's message names the ID, the secret and -ClientAuthentication.
-                return null;
+                return Messages.SignInAgain;
             }
 
             if (cause.ServerError == "invalid_grant" && (cause.Message.IndexOf("expired", System.StringComparison.OrdinalIgnoreCase) >= 0))
@@ -49,6 +49,15 @@ namespace TSheets.Auth
             new TSheetsAuthException(
                 ErrorIds.RefreshFailed,
                 $"The token '{latest.Name}' expired on {Messages.Time(latest.ExpiresOn)} and could not be refreshed: {Explain(cause)}",
+                latest.Name,
+                cause)
+            { StatusCode = cause.StatusCode, ServerError = cause.ServerError };
+
+        /// <summary>TSheets refused the token (a 401), and the refresh meant to replace it failed.</summary>
+        public static TSheetsAuthException Refused(Connection latest, TSheetsAuthException cause) =>
+            new TSheetsAuthException(
+                ErrorIds.RefreshFailed,
+                $"TSheets refused the token '{latest.Name}' (HTTP 401), and it could not be refreshed: {Explain(cause)}",
                 latest.Name,
                 cause)
             { StatusCode = cause.StatusCode, ServerError = cause.ServerError };

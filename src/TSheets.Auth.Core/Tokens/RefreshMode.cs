@@ -11,6 +11,9 @@ namespace TSheets.Auth
 
         /// <summary>Never (<c>-NoRefresh</c>).</summary>
         Never,
+
+        /// <summary>Now, because TSheets refused the current token (a 401): a failed refresh is an error, never that token back.</summary>
+        Replace,
     }
 
     /// <summary>What one shared refresh came to, for every caller that joined it.</summary>

@@ -32,7 +32,8 @@ namespace TSheets.Auth
         {
             var current = repository.Find(name, vault, report) ?? throw ConnectionRepository.NotFound(name, vault);
             var now = clock.UtcNow;
-            var refresh = mode == RefreshMode.Force || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
+            var forced = mode == RefreshMode.Force || mode == RefreshMode.Replace;
+            var refresh = forced || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
             if (!refresh || !current.CanRefresh)
             {
                 if (RefreshPolicy.IsExpired(current, now))
@@ -51,7 +52,7 @@ namespace TSheets.Auth
             var session = repository.Session;
             try
             {
-                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, mode == RefreshMode.Force))
+                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, forced))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
                 if (outcome.VaultFailure != null)
@@ -69,6 +70,11 @@ namespace TSheets.Auth
             catch (TSheetsAuthException ex)
             {
                 var latest = session.Get(name) ?? current;
+                if (mode == RefreshMode.Replace)
+                {
+                    throw RefreshFailure.Refused(latest, ex);
+                }
+
                 if (!RefreshPolicy.IsExpired(latest, clock.UtcNow))
                 {
                     report.Warning(RefreshFailure.StillValid(latest, ex));

@@ -140,9 +140,12 @@ namespace TSheets.Auth.Commands
         {
             if (connection.ExpiresOn <= DateTimeOffset.UtcNow && !connection.CanRefresh)
             {
+                var what = connection.RefreshToken == null
+                    ? "Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry."
+                    : Messages.NoClientCredentials;
                 throw new TSheetsAuthException(
                     ErrorIds.TokenExpired,
-                    $"The token expired on {Messages.Time(connection.ExpiresOn)} and cannot be refreshed, so it was not stored. Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry.",
+                    $"The token expired on {Messages.Time(connection.ExpiresOn)} and cannot be refreshed, so it was not stored. {what}",
                     connection.Name);
             }
 

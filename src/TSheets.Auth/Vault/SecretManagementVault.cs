@@ -150,14 +150,16 @@ namespace TSheets.Auth.Commands
         /// <summary>
         /// Runs a child-process write or removal under a per-user, per-vault lock: two of the module's
         /// processes writing one SecretStore at once would each write the store without the other's change,
-        /// so a lock that cannot be had in time means no write (a private lock folder that cannot be made
-        /// means writes without one, as for refreshes).
+        /// so a lock that cannot be had in time means no write (a lock that cannot be made at all, as in a
+        /// folder that cannot be private, means writes without one, as for refreshes).
         /// </summary>
         private static T OnTheStoreAsItIs<T>(string vault, Func<T> change)
         {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
             using (var held = VaultLock.AcquireAsync(LockFolder.Default, vault, "\u0001store", StoreLockTimeout, SystemClock.Instance, CancellationToken.None).GetAwaiter().GetResult())
             {
-                if (held == null && LockFolder.Default.Ready != null)
+                // No lock at once: no usable lock folder or file, so on without one. No lock after the whole wait: someone holds it.
+                if (held == null && waited.Elapsed >= StoreLockTimeout)
                 {
                     throw new TSheetsAuthException(
                         ErrorIds.VaultError,

@@ -10,8 +10,8 @@ namespace TSheets.Auth.Commands
     /// The process's one private runspace for SecretManagement, opened (and the module imported)
     /// once, reused by every vault call, one call at a time: a runspace runs one pipeline at once,
     /// and SecretManagement's own invoker is not safe to enter from two threads. A runspace that
-    /// broke (a call that timed out, left to stop in the background) is replaced. No host: a vault that wants a
-    /// password fails at once instead of prompting.
+    /// broke (a call that timed out, left to stop in the background, where it may still be running)
+    /// is replaced. No host: a vault that wants a password fails at once instead of prompting.
     /// </summary>
     internal sealed class VaultRunspace
     {
@@ -19,6 +19,9 @@ namespace TSheets.Auth.Commands
 
         /// <summary>How long one vault call may take (settable, through reflection, by the tests of a hung vault).</summary>
         internal static TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>How long importing SecretManagement into a new runspace may take.</summary>
+        private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(60);
 
         private readonly object gate = new object();
         private Runspace runspace;
@@ -41,7 +44,10 @@ namespace TSheets.Auth.Commands
         }
 
         /// <summary>A module-qualified SecretManagement command; errors (terminating or not) throw <see cref="VaultCallException"/>.</summary>
-        public IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify = true)
+        public IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify = true) =>
+            Invoke(command, parameters, qualify, CallTimeout);
+
+        private IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify, TimeSpan timeout)
         {
             var shell = PowerShell.Create();
             var abandoned = false;
@@ -58,11 +64,11 @@ namespace TSheets.Auth.Commands
                 try
                 {
                     var pending = shell.BeginInvoke();
-                    if (!pending.AsyncWaitHandle.WaitOne(CallTimeout))
+                    if (!pending.AsyncWaitHandle.WaitOne(timeout))
                     {
                         abandoned = true;
                         Abandon(shell);
-                        throw new VaultCallException($"{command} did not finish within {CallTimeout.TotalSeconds:0} seconds.", null, null);
+                        throw new VaultCallException($"{command} did not finish within {timeout.TotalSeconds:0} seconds.", null, null);
                     }
 
                     var results = shell.EndInvoke(pending);
@@ -125,7 +131,7 @@ namespace TSheets.Auth.Commands
             runspace = opened;
             try
             {
-                Invoke("Import-Module", new Dictionary<string, object> { ["Name"] = SecretManagementVault.ModuleName }, qualify: false);
+                Invoke("Import-Module", new Dictionary<string, object> { ["Name"] = SecretManagementVault.ModuleName }, qualify: false, ImportTimeout);
             }
             catch (VaultCallException ex)
             {
