@@ -92,6 +92,30 @@ foreach (`$try in 1, 2) {
         foreach ($try in 1, 2) { [int]([regex]::Match($text, "ELAPSED$try (\d+)").Groups[1].Value) | Should -BeLessThan 20000 }
     }
 
+    It 'changes nothing in a SecretStore whose store lock another process holds: VaultError once the wait is over, the token kept in the session' -Skip:(-not $realVault) {
+        $result = Invoke-FreshPwsh @"
+`$module = Get-Module TSheets.Auth
+`$flags = [Reflection.BindingFlags]'NonPublic,Public,Static'
+`$module.ImplementingAssembly.GetType('TSheets.Auth.Commands.SecretManagementVault').GetProperty('StoreLockTimeout', `$flags).SetValue(`$null, [timespan]::FromSeconds(2))
+`$null = Get-TSheetsToken -Name 'not-here' -ErrorAction SilentlyContinue   # loads Core, which import leaves alone
+`$core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'TSheets.Auth.Core' }
+`$folder = `$core.GetType('TSheets.Auth.LockFolder').GetProperty('Default', `$flags).GetValue(`$null).Ready
+`$file = `$core.GetType('TSheets.Auth.VaultLock').GetMethod('FileName', `$flags).Invoke(`$null, @('Ops', ([string][char]1 + 'store')))
+# Held as another process would: opened exclusively.
+`$held = [IO.File]::Open((Join-Path `$folder `$file), 'OpenOrCreate', 'ReadWrite', 'None')
+try { Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__locked-out' -AsPlainText -Force) -Vault Ops -ErrorAction Stop; 'STORED' }
+catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }
+finally { `$held.Dispose() }
+'SESSION ' + (Get-TSheetsToken -Name '$name' -AsPlainText)
+"@
+        $text = $result.Output -join "`n"
+        $text | Should -Not -Match 'STORED'
+        $text | Should -Match 'ERRORID VaultError,TSheets.Auth.Commands.SetTSheetsTokenCommand'
+        $text | Should -Match "MESSAGE .*is in this session but was not saved in vault 'Ops': The vault 'Ops' was not changed: another TSheets.Auth process or runspace held its store lock for over 2 seconds"
+        $text | Should -Match 'SESSION S\.7__locked-out'
+        (Get-VaultSecretName -Pattern "TSheets.Auth.$name") | Should -BeNullOrEmpty
+    }
+
     It 'reports a missing connection in the vault as TokenNotFound' {
         $err = { Get-TSheetsToken -Name $name -Vault Ops -ErrorAction Stop } | Should -Throw -ErrorId 'TokenNotFound,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
         $err.Exception.Message | Should -Match "in vault 'Ops'"

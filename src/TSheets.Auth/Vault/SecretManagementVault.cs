@@ -26,8 +26,8 @@ namespace TSheets.Auth.Commands
 
         public static readonly SecretManagementVault Instance = new SecretManagementVault();
 
-        /// <summary>Longer than two child-process calls take at the most (each is killed after 30 s).</summary>
-        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(75);
+        /// <summary>Longer than two child-process calls take at the most (each is killed after 30 s); settable, through reflection, by the test of a held lock.</summary>
+        internal static TimeSpan StoreLockTimeout { get; set; } = TimeSpan.FromSeconds(75);
 
         private readonly ConcurrentDictionary<string, bool> caching = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
 
