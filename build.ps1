@@ -3,7 +3,8 @@
     Builds, tests and demonstrates TSheets.Auth.
 .DESCRIPTION
     -Task Build    compiles the solution and lays the module out in out/TSheets.Auth, as it ships.
-    -Task Test     builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
+    -Task Test     installs what the tests drive when it is missing (tools/Install-TestPrerequisites.ps1),
+                   builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
                    and ends with one line: "N passed, N failed". Exits non-zero on any failure.
     -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
     -Task Bench    builds, starts the emulator, and measures import time, token calls, refresh,
@@ -129,7 +130,15 @@ function Invoke-PesterSuite {
     $counts
 }
 
+# What the tests drive (tmux, Chromium, squid, ...): installed when missing, or the run stops here,
+# before anything is built, saying what to run.
+function Install-TestPrerequisites {
+    & (Join-Path $Root 'tools/Install-TestPrerequisites.ps1')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 function Invoke-Test {
+    Install-TestPrerequisites
     if (-not $NoBuild) { Invoke-Build }
     elseif (-not (Test-Path -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1'))) { throw "-NoBuild: there is no build in $ModuleDir." }
     if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
