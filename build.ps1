@@ -4,8 +4,9 @@
 .DESCRIPTION
     -Task Build    compiles the solution and lays the module out in out/TSheets.Auth, as it ships.
     -Task Test     installs what the tests drive when it is missing (tools/Install-TestPrerequisites.ps1),
-                   builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
-                   and ends with one line: "N passed, N failed". Exits non-zero on any failure.
+                   finds the real vault modules (tools/TestVaultModules.psm1), builds, runs xunit and
+                   Pester (in a fresh pwsh, against the TSheets emulator), and ends with one line:
+                   "N passed, N failed". Exits non-zero on any failure.
     -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
     -Task Bench    builds, starts the emulator, and measures import time, token calls, refresh,
                    sign-in and API calls side by side with their baselines; prints a table and
@@ -137,8 +138,17 @@ function Install-TestPrerequisites {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# The real SecretManagement and SecretStore for the vault tests, handed to Pester in
+# TSHEETS_TEST_PSMODULES; when none is found the variable is cleared and the vault tests fail.
+function Set-TestVaultModules {
+    Import-Module (Join-Path $Root 'tools/TestVaultModules.psm1') -Force
+    $folder = Resolve-TestVaultModules -RepoRoot $Root -CachePath (Join-Path $Out 'psmodules')
+    if ($folder) { $env:TSHEETS_TEST_PSMODULES = $folder } else { Remove-Item Env:TSHEETS_TEST_PSMODULES -ErrorAction Ignore }
+}
+
 function Invoke-Test {
     Install-TestPrerequisites
+    Set-TestVaultModules
     if (-not $NoBuild) { Invoke-Build }
     elseif (-not (Test-Path -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1'))) { throw "-NoBuild: there is no build in $ModuleDir." }
     if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
