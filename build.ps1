@@ -153,6 +153,8 @@ function Invoke-Test {
     elseif (-not (Test-Path -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1'))) { throw "-NoBuild: there is no build in $ModuleDir." }
     if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
+    # Both suites test the module as it ships: the folder laid out above, not a project's bin.
+    $env:TSHEETS_AUTH_MODULE = $ModuleDir
     $xunit = if ($PesterPath) { Write-Host "Only Pester: $($PesterPath -join ', ')"; @{ Passed = 0; Failed = 0 } } else { Invoke-XunitSuite }
     $pester = Invoke-PesterSuite
     $passed = $xunit.Passed + $pester.Passed
