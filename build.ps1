@@ -3,8 +3,10 @@
     Builds, tests and demonstrates TSheets.Auth.
 .DESCRIPTION
     -Task Build    compiles the solution and lays the module out in out/TSheets.Auth, as it ships.
-    -Task Test     builds, runs xunit and Pester (in a fresh pwsh, against the TSheets emulator),
-                   and ends with one line: "N passed, N failed". Exits non-zero on any failure.
+    -Task Test     installs what the tests drive when it is missing (tools/Install-TestPrerequisites.ps1),
+                   finds the real vault modules (tools/TestVaultModules.psm1), builds, runs xunit and
+                   Pester (in a fresh pwsh, against the TSheets emulator), and ends with one line:
+                   "N passed, N failed". Exits non-zero on any failure.
     -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
     -Task Bench    builds, starts the emulator, and measures import time, token calls, refresh,
                    sign-in and API calls side by side with their baselines; prints a table and
@@ -129,11 +131,30 @@ function Invoke-PesterSuite {
     $counts
 }
 
+# What the tests drive (tmux, Chromium, squid, ...): installed when missing, or the run stops here,
+# before anything is built, saying what to run.
+function Install-TestPrerequisites {
+    & (Join-Path $Root 'tools/Install-TestPrerequisites.ps1')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+# The real SecretManagement and SecretStore for the vault tests, handed to Pester in
+# TSHEETS_TEST_PSMODULES; when none is found the variable is cleared and the vault tests fail.
+function Set-TestVaultModules {
+    Import-Module (Join-Path $Root 'tools/TestVaultModules.psm1') -Force
+    $folder = Resolve-TestVaultModules -RepoRoot $Root -CachePath (Join-Path $Out 'psmodules')
+    if ($folder) { $env:TSHEETS_TEST_PSMODULES = $folder } else { Remove-Item Env:TSHEETS_TEST_PSMODULES -ErrorAction Ignore }
+}
+
 function Invoke-Test {
+    Install-TestPrerequisites
+    Set-TestVaultModules
     if (-not $NoBuild) { Invoke-Build }
     elseif (-not (Test-Path -LiteralPath (Join-Path $ModuleDir 'TSheets.Auth.psd1'))) { throw "-NoBuild: there is no build in $ModuleDir." }
     if (Test-Path -LiteralPath $ResultsDir) { Remove-Item -LiteralPath $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
+    # Both suites test the module as it ships: the folder laid out above, not a project's bin.
+    $env:TSHEETS_AUTH_MODULE = $ModuleDir
     $xunit = if ($PesterPath) { Write-Host "Only Pester: $($PesterPath -join ', ')"; @{ Passed = 0; Failed = 0 } } else { Invoke-XunitSuite }
     $pester = Invoke-PesterSuite
     $passed = $xunit.Passed + $pester.Passed

@@ -14,7 +14,7 @@ namespace TSheets.Auth.Tests
     /// Windows PowerShell 5.1 (.NET Framework 4.7.2 and later) has no binding redirects for a
     /// module: every assembly reference of every DLL the module ships must bind to a shipped DLL
     /// of that very version, to one the module's resolver (<see cref="AssemblyResolution"/>)
-    /// picks, or to the framework's own. Read from the build output, without loading anything.
+    /// picks, or to the framework's own. Read from the shipped module folder, without loading anything.
     /// </summary>
     public class BindingClosureTests
     {
@@ -109,27 +109,22 @@ namespace TSheets.Auth.Tests
             Assert.False(closure.FrameworkSatisfies(new AssemblyIdentity("System.Runtime", new Version(4, 0, 0, 0), "0000000000000000", "test")));
         }
 
-        private static string RepoRoot()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory != null && !File.Exists(Path.Combine(directory.FullName, "TSheets.Auth.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            Assert.True(directory != null, $"No TSheets.Auth.sln above {AppContext.BaseDirectory}");
-            return directory.FullName;
-        }
-
-        /// <summary>The module's build output, of the configuration these tests were built in.</summary>
+        /// <summary>
+        /// The module folder as it ships, which build.ps1 lays out (out/TSheets.Auth) and names in
+        /// TSHEETS_AUTH_MODULE before it runs the tests: the DLLs checked are the ones shipped, not a
+        /// project's bin folder that happens to sit beside these tests.
+        /// </summary>
         private static string ModuleBin()
         {
-            var configuration = typeof(BindingClosureTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-            var bin = Path.Combine(RepoRoot(), "src", "TSheets.Auth", "bin", configuration, "netstandard2.0");
+            var folder = Environment.GetEnvironmentVariable("TSHEETS_AUTH_MODULE");
+            Assert.False(
+                string.IsNullOrEmpty(folder),
+                "TSHEETS_AUTH_MODULE is not set: these tests check the module folder build.ps1 lays out. Run 'dotnet pwsh ./build.ps1 -Task Test', " +
+                "or after 'build.ps1 -Task Build' set TSHEETS_AUTH_MODULE to the repository's out/TSheets.Auth.");
             Assert.True(
-                File.Exists(Path.Combine(bin, "TSheets.Auth.dll")),
-                $"The module is not built at {bin}: run 'dotnet build TSheets.Auth.sln -c {configuration}' first.");
-            return bin;
+                File.Exists(Path.Combine(folder, "TSheets.Auth.dll")) && File.Exists(Path.Combine(folder, "TSheets.Auth.Core.dll")),
+                $"TSHEETS_AUTH_MODULE ({folder}) holds no laid-out module (TSheets.Auth.dll and TSheets.Auth.Core.dll): run 'dotnet pwsh ./build.ps1 -Task Build'.");
+            return folder;
         }
 
         /// <summary>The assemblies of .NET Framework 4.7.2, from its reference assemblies (the NuGet package).</summary>

@@ -134,7 +134,7 @@ Describe 'Connect-TSheets with a real headless Chromium (in a terminal)' {
     It 'is signed in after Chromium clicks Allow on the consent page and lands on the listener' {
         if ($IsWindows) { Set-ItResult -Skipped -Because "$noTerminal (CI runs this on Linux, with Debian's chromium)"; return }
         $tools = Find-ChromiumTool
-        $tools.Missing | Should -BeNullOrEmpty -Because ('Chromium is needed here: .ci/run installs Debian''s chromium and chromium-driver; ' +
+        $tools.Missing | Should -BeNullOrEmpty -Because ('Chromium is needed here: build.ps1 -Task Test installs Debian''s chromium and chromium-driver; ' +
             'elsewhere install them or set TSHEETS_TEST_CHROMIUM and TSHEETS_TEST_CHROMEDRIVER')
         Reset-Emulator $emulator
         $port = Get-FreePort

@@ -209,35 +209,6 @@ function Wait-PwshProcess {
     }
 }
 
-# Writes the SecretManagement stand-in once per run, into the test HOME (every test file and every
-# process it starts shares it: a module imported once stays loaded in a process), and puts its
-# folder first on PSModulePath. Returns the module's folder.
-function Install-SecretManagementStandIn {
-    $modules = Join-Path $env:HOME 'stand-in-modules'
-    $target = Join-Path $modules 'Microsoft.PowerShell.SecretManagement'
-    if (-not (Test-Path -LiteralPath (Join-Path $target 'Microsoft.PowerShell.SecretManagement.psd1'))) {
-        New-Item -ItemType Directory -Path $target -Force | Out-Null
-        Copy-Item -Path (Join-Path $PSScriptRoot 'SecretManagementStandIn/*') -Destination $target -Force
-    }
-    if (($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $modules) {
-        $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
-    }
-    Import-Module (Join-Path $target 'Microsoft.PowerShell.SecretManagement.psd1') -Global
-    $target
-}
-
-function Remove-SecretManagementStandIn {
-    $modules = Join-Path $env:HOME 'stand-in-modules'
-    $env:PSModulePath = ($env:PSModulePath -split [IO.Path]::PathSeparator | Where-Object { $_ -ne $modules }) -join [IO.Path]::PathSeparator
-    Remove-Module Microsoft.PowerShell.SecretManagement -Force -ErrorAction Ignore
-}
-
-# Makes a stand-in vault fail with a message, report itself locked, or work again.
-function Set-StandInVaultState {
-    param([Parameter(Mandatory)] [string] $StandIn, [hashtable] $Failing = @{}, [string[]] $Locked = @())
-    @{ failing = $Failing; locked = $Locked } | ConvertTo-Json | Set-Content -LiteralPath (Join-Path $StandIn 'control.json')
-}
-
 # A pwsh in a real terminal (tmux), for prompts that read keys: hidden input needs a terminal.
 $script:TmuxSocket = "tsheets-tests-$PID"
 

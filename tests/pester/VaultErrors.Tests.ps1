@@ -1,16 +1,12 @@
 # What goes wrong with vaults, each with its error ID, and nothing lost: the token stays in the session.
-BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot 'VaultHelpers.psm1') -Force
-    $realVault = [bool](Get-RealVaultModulesPath)
-    $vaultKind = if ($realVault) { 'SecretStore' } else { 'stand-in' }
-}
+# Against the real SecretManagement and SecretStore (VaultHelpers.psm1); without them the vault tests
+# fail, saying how to get them, and only 'Without SecretManagement installed' runs.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'VaultHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
     $emulator = Start-TSheetsEmulator
-    $vaults = Initialize-TestVault
 
     function Set-StoredText([string] $Name, [string] $Text, [string] $Vault = 'Ops') {
         Microsoft.PowerShell.SecretManagement\Set-Secret -Name "TSheets.Auth.$Name" -Vault $Vault -SecureStringSecret ($Text | ConvertTo-TestSecureString)
@@ -18,11 +14,15 @@ BeforeAll {
 }
 
 AfterAll {
-    Set-FlakyVault
+    Set-FlakyVault   # nothing to do when no vault was set up
     if ($emulator) { Stop-TSheetsEmulator $emulator }
 }
 
-Describe "Vault failures ($vaultKind)" {
+Describe 'Vault failures (the real SecretStore)' {
+    BeforeAll {
+        Initialize-TestVault | Out-Null
+    }
+
     BeforeEach {
         Reset-Emulator $emulator
         Set-FlakyVault
@@ -50,7 +50,7 @@ Describe "Vault failures ($vaultKind)" {
         Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly 'S.7__kept'
     }
 
-    It 'reports a locked SecretStore at once as VaultError with the vault''s own message, never prompting' -Skip:(-not $realVault) {
+    It 'reports a locked SecretStore at once as VaultError with the vault''s own message, never prompting' {
         # A store of its own, with a password: a new process starts locked.
         $lockedHome = Join-Path $TestDrive "locked-$name"
         foreach ($folder in '.config', '.local/share', '.cache') { New-Item -ItemType Directory -Path (Join-Path $lockedHome $folder) -Force | Out-Null }
@@ -70,7 +70,7 @@ Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__locked
         [int]([regex]::Match($text, 'ELAPSED (\d+)').Groups[1].Value) | Should -BeLessThan 2000
     }
 
-    It 'gives up on a vault call that hangs where no stop reaches it with VaultError, and the next call fails at once too' -Skip:(-not $realVault) {
+    It 'gives up on a vault call that hangs where no stop reaches it with VaultError, and the next call fails at once too' {
         Set-TSheetsToken -Name $name -AccessToken ('S.7__hung' | ConvertTo-TestSecureString) -Vault Flaky
         Set-FlakyVault -HangGet 30
         # SecretManagement runs extension vaults in one runspace of its own per process, which the
@@ -92,7 +92,7 @@ foreach (`$try in 1, 2) {
         foreach ($try in 1, 2) { [int]([regex]::Match($text, "ELAPSED$try (\d+)").Groups[1].Value) | Should -BeLessThan 20000 }
     }
 
-    It 'changes nothing in a SecretStore whose store lock another process holds: VaultError once the wait is over, the token kept in the session' -Skip:(-not $realVault) {
+    It 'changes nothing in a SecretStore whose store lock another process holds: VaultError once the wait is over, the token kept in the session' {
         $result = Invoke-FreshPwsh @"
 `$module = Get-Module TSheets.Auth
 `$flags = [Reflection.BindingFlags]'NonPublic,Public,Static'
@@ -149,7 +149,11 @@ finally { `$held.Dispose() }
     }
 }
 
-Describe "Disconnect-TSheets with a vault ($vaultKind)" {
+Describe 'Disconnect-TSheets with a vault (the real SecretStore)' {
+    BeforeAll {
+        Initialize-TestVault | Out-Null
+    }
+
     BeforeEach {
         $name = New-ConnectionName
         Set-TSheetsToken -Name $name -AccessToken ('S.7__bye' | ConvertTo-TestSecureString) -Vault Ops

@@ -1,62 +1,52 @@
-# Vaults for the tests: the real SecretManagement and SecretStore from ../shared/psmodules when that
-# folder exists (CI always has it), else the stand-in (saying so); plus a small real extension vault
-# (TestVault/) whose secrets live in a shared file and that fails on demand.
+# Vaults for the tests: the real SecretManagement and SecretStore, always (build.ps1 -Task Test finds
+# them and names their folder in TSHEETS_TEST_PSMODULES; without them the vault tests fail, saying how
+# to get them); plus a small real extension vault (TestVault/) whose secrets live in a shared file and
+# that fails on demand.
 Set-StrictMode -Version 3.0
 
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:State = $null
+Import-Module (Join-Path $script:RepoRoot 'tools/TestVaultModules.psm1') -Force
 
+# The folder holding the pinned real modules; throws, saying what is missing and how to get it, when
+# there is none.
 function Get-RealVaultModulesPath {
-    $candidate = if ($env:TSHEETS_TEST_PSMODULES) { $env:TSHEETS_TEST_PSMODULES } else { Join-Path $script:RepoRoot '../shared/psmodules' }
-    if (Test-Path -LiteralPath (Join-Path $candidate 'Microsoft.PowerShell.SecretStore/Microsoft.PowerShell.SecretStore.psd1')) {
-        return (Resolve-Path -LiteralPath $candidate).Path
-    }
-    $null
+    $given = $env:TSHEETS_TEST_PSMODULES
+    if (Test-TestVaultModules $given) { return (Resolve-Path -LiteralPath $given).Path }
+    $where = if ($given) { "TSHEETS_TEST_PSMODULES ($given) does not hold them" } else { 'TSHEETS_TEST_PSMODULES is not set (build.ps1 -Task Test sets it when it finds them; its ''Vault modules:'' line says where it looked)' }
+    throw "The real vault modules are missing: $where. $(Get-TestVaultModulesHelp -RepoRoot $script:RepoRoot)"
 }
 
 # Sets the vaults up once per process (a module imported once stays loaded): vault Ops (SecretStore,
-# no password), vault Flaky (the test extension vault). Returns what ran: Kind is 'SecretStore' or
-# 'stand-in'. Child processes inherit PSModulePath and HOME, so they see the same vaults.
+# no password), vault Flaky (the test extension vault). Child processes inherit PSModulePath and
+# HOME, so they see the same vaults.
 function Initialize-TestVault {
     if ($script:State) { return $script:State }
     $real = Get-RealVaultModulesPath
     $folder = Join-Path $env:HOME 'test-vault'
     New-Item -ItemType Directory -Path $folder -Force | Out-Null
     $flaky = @{ Path = Join-Path $folder 'secrets.json'; Control = Join-Path $folder 'control.json' }
-    if ($real) {
-        if (($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $real) {
-            $env:PSModulePath = $real + [IO.Path]::PathSeparator + $env:PSModulePath
-        }
-        Import-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Global
-        Microsoft.PowerShell.SecretStore\Reset-SecretStore -Scope CurrentUser -Authentication None -PasswordTimeout -1 -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
-        Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Ops -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault -AllowClobber
-        Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Flaky -ModuleName (Join-Path $PSScriptRoot 'TestVault/TSheets.TestVault') -VaultParameters $flaky -AllowClobber
-        $kind = 'SecretStore'
-        Write-Host "Vault tests: the real Microsoft.PowerShell.SecretManagement and SecretStore from $real."
+    if (($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $real) {
+        $env:PSModulePath = $real + [IO.Path]::PathSeparator + $env:PSModulePath
     }
-    else {
-        $standIn = Install-SecretManagementStandIn
-        Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Ops -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault -AllowClobber
-        Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Flaky -ModuleName TSheets.TestVault -VaultParameters $flaky -AllowClobber
-        $kind = 'stand-in'
-        Write-Host "Vault tests: the real SecretManagement and SecretStore were not found (../shared/psmodules, or TSHEETS_TEST_PSMODULES): running against the stand-in in tests/pester/SecretManagementStandIn."
-    }
-    $script:State = [pscustomobject]@{ Kind = $kind; Real = [bool]$real; ModulesPath = $real; Flaky = $flaky }
+    Import-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Global
+    Microsoft.PowerShell.SecretStore\Reset-SecretStore -Scope CurrentUser -Authentication None -PasswordTimeout -1 -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
+    Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Ops -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault -AllowClobber
+    Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Flaky -ModuleName (Join-Path $PSScriptRoot 'TestVault/TSheets.TestVault') -VaultParameters $flaky -AllowClobber
+    $versions = (Get-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore | ForEach-Object { "$($_.Name) $($_.Version)" }) -join ' and '
+    Write-Host "Vault tests: the real $versions from $real."
+    $script:State = [pscustomobject]@{ ModulesPath = $real; Flaky = $flaky }
     $script:State
 }
 
 # Makes the Flaky vault fail its next N writes (or reads); -1 for all; 0 to work again. -HangGet:
-# the next read blocks that many seconds where no pipeline stop reaches it (the real modules only).
+# the next read blocks that many seconds where no pipeline stop reaches it.
 function Set-FlakyVault {
     param([int] $FailSet = 0, [int] $FailGet = 0, [string] $Message = 'the vault is on fire', [int] $HangGet = 0)
+    # Putting back a vault that was never set up (its tests failed for want of the real modules) is nothing to do.
+    if (-not $script:State -and $FailSet -eq 0 -and $FailGet -eq 0 -and $HangGet -eq 0) { return }
     $state = Initialize-TestVault
-    if ($state.Real) {
-        @{ fail_set = $FailSet; fail_get = $FailGet; message = $Message; hang_get = $HangGet } | ConvertTo-Json | Set-Content -LiteralPath $state.Flaky.Control -Encoding utf8
-    }
-    else {
-        # The stand-in knows only "always fails" for a vault.
-        Set-StandInVaultState -StandIn (Join-Path $env:HOME 'stand-in-modules/Microsoft.PowerShell.SecretManagement') -Failing $(if ($FailSet -ne 0 -or $FailGet -ne 0) { @{ Flaky = $Message } } else { @{} })
-    }
+    @{ fail_set = $FailSet; fail_get = $FailGet; message = $Message; hang_get = $HangGet } | ConvertTo-Json | Set-Content -LiteralPath $state.Flaky.Control -Encoding utf8
 }
 
 # The connection document as the vault holds it now, read in a new process: this process's own
