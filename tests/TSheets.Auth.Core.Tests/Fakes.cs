@@ -155,6 +155,11 @@ namespace TSheets.Auth.Tests
 
         public bool CachesPerProcess { get; set; }
 
+        /// <summary>A vault on this machine only (SecretStore), where a refused refresh has no other machine's write to wait for.</summary>
+        public bool LocalToMachine { get; set; }
+
+        public bool IsLocalToMachine(string vault) => LocalToMachine;
+
         /// <summary>Fresh reads are not possible here (no PowerShell to start): they return null.</summary>
         public bool NoFreshReads { get; set; }
 

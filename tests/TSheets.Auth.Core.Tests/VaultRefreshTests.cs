@@ -22,31 +22,8 @@ namespace TSheets.Auth.Tests
 
         public void Dispose() => machine.Dispose();
 
-        private sealed class Process
-        {
-            public Process(VaultRefreshTests test, string lockFolder, bool cachesPerProcess, FakeHandler handler)
-            {
-                Vault = new MemoryVault(test.backing) { CachesPerProcess = cachesPerProcess };
-                Session = new SessionStore();
-                Repository = new ConnectionRepository(Session, Vault, SystemClock.Instance, new LockFolder(lockFolder));
-                Refresher = new TokenRefresher(Repository, new TokenClient(new HttpTransport(handler), TimeSpan.FromSeconds(10)));
-            }
-
-            public MemoryVault Vault { get; }
-
-            public SessionStore Session { get; }
-
-            public ConnectionRepository Repository { get; }
-
-            public TokenRefresher Refresher { get; }
-
-            public RecordingReporter Report { get; } = new RecordingReporter();
-
-            public Task<Connection> GetAsync(RefreshMode mode, string name) => Refresher.GetAsync(name, mode, VaultRefreshTests.Vault, Report, CancellationToken.None);
-        }
-
-        private Process NewProcess(bool caches = true, string lockFolder = null) =>
-            new Process(this, lockFolder ?? machine.Path, caches, server.Handler());
+        private VaultProcess NewProcess(bool caches = true, string lockFolder = null) =>
+            new VaultProcess(backing, lockFolder ?? machine.Path, caches, server.Handler());
 
         /// <summary>The first pair, stored in the vault by a sign-in, <paramref name="age"/> old out of a 10-minute life.</summary>
         private async Task StoreFirstPair(TimeSpan age)
@@ -98,7 +75,8 @@ namespace TSheets.Auth.Tests
             Assert.True(Stored().HasSameTokens(tokens[0]));
             Assert.All(processes, p => Assert.Empty(p.Report.Warnings));
             Assert.All(processes, p => Assert.Empty(p.Report.Errors));
-            Assert.Equal(5, processes.Sum(p => p.Vault.FreshReads));
+            // One read past the cache each: the winner's, to see the vault still holds its pair; the five others', to adopt the new one.
+            Assert.Equal(6, processes.Sum(p => p.Vault.FreshReads));
         }
 
         [Fact]

@@ -27,6 +27,13 @@ namespace TSheets.Auth
         /// <summary>False when there was nothing to remove.</summary>
         bool Remove(string vault, string secretName);
 
+        /// <summary>
+        /// True for a vault whose store lives on this machine only, and whose writers here all take
+        /// the module's locks (SecretStore): a pair rotated by another process is then in it as soon
+        /// as that process lets go of the entry's lock, so there is nothing to wait for.
+        /// </summary>
+        bool IsLocalToMachine(string vault);
+
         /// <summary>Names of the secrets in the vault that match a wildcard pattern.</summary>
         IReadOnlyList<string> List(string vault, string namePattern);
     }

@@ -12,6 +12,12 @@ namespace TSheets.Auth
 
         private static string Advice(TSheetsAuthException cause)
         {
+            if (cause.ErrorId == ErrorIds.RefreshFailed)
+            {
+                // Already a refresh failure with its own advice (a pair lost from the vault, say).
+                return null;
+            }
+
             if (cause.ErrorId == ErrorIds.InvalidClient)
             {
                 // The token endpoint's message names the ID, the secret and -ClientAuthentication.

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+
 namespace TSheets.Auth
 {
     /// <summary>When a token lookup may refresh.</summary>
@@ -19,15 +22,19 @@ namespace TSheets.Auth
     /// <summary>What one shared refresh came to, for every caller that joined it.</summary>
     internal sealed class RefreshOutcome
     {
-        public RefreshOutcome(Connection connection, TSheetsAuthException vaultFailure = null)
+        public RefreshOutcome(Connection connection, TSheetsAuthException vaultFailure = null, IReadOnlyList<string> notes = null)
         {
             Connection = connection;
             VaultFailure = vaultFailure;
+            Notes = notes ?? Array.Empty<string>();
         }
 
         public Connection Connection { get; }
 
         /// <summary>Set when the rotated pair is in the session but could not be written to its vault.</summary>
         public TSheetsAuthException VaultFailure { get; }
+
+        /// <summary>What happened on the way that a person may want to know (verbose).</summary>
+        public IReadOnlyList<string> Notes { get; }
     }
 }

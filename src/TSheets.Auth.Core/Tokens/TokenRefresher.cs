@@ -16,6 +16,7 @@ namespace TSheets.Auth
         private readonly TokenClient client;
         private readonly IClock clock;
         private readonly VaultRefresh vaultRefresh;
+        private readonly RecordWatch records;
 
         public TokenRefresher(ConnectionRepository repository, TokenClient client)
         {
@@ -23,6 +24,7 @@ namespace TSheets.Auth
             this.client = client ?? throw new ArgumentNullException(nameof(client));
             clock = repository.Clock;
             vaultRefresh = new VaultRefresh(repository, client);
+            records = new RecordWatch(repository.Locks);
         }
 
         public ConnectionRepository Repository => repository;
@@ -34,6 +36,12 @@ namespace TSheets.Auth
             var now = clock.UtcNow;
             var forced = mode == RefreshMode.Force || mode == RefreshMode.Replace;
             var refresh = forced || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
+            if (!refresh && records.Changed(current))
+            {
+                current = await SyncAsync(current, report, cancellationToken).ConfigureAwait(false);
+                refresh = mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now);
+            }
+
             if (!refresh || !current.CanRefresh)
             {
                 if (RefreshPolicy.IsExpired(current, now))
@@ -55,10 +63,7 @@ namespace TSheets.Auth
                 var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, forced))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
-                if (outcome.VaultFailure != null)
-                {
-                    report.Error(outcome.VaultFailure);
-                }
+                Report(outcome, report);
 
                 if (!ReferenceEquals(outcome.Connection, current))
                 {
@@ -82,6 +87,38 @@ namespace TSheets.Auth
                 }
 
                 throw RefreshFailure.Expired(latest, ex);
+            }
+        }
+
+        /// <summary>
+        /// Another process stored a pair for this vault entry since this one looked: adopt it, in one
+        /// look for every runspace (keyed apart from refreshes, which must never join a mere look).
+        /// </summary>
+        private async Task<Connection> SyncAsync(Connection current, IReporter report, CancellationToken cancellationToken)
+        {
+            var outcome = await repository.Session.Refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current)))
+                .WaitOrCancel(cancellationToken)
+                .ConfigureAwait(false);
+            if (outcome == null)
+            {
+                records.Forget(current);
+                return current;
+            }
+
+            Report(outcome, report);
+            return outcome.Connection;
+        }
+
+        private static void Report(RefreshOutcome outcome, IReporter report)
+        {
+            foreach (var note in outcome.Notes)
+            {
+                report.Verbose(note);
+            }
+
+            if (outcome.VaultFailure != null)
+            {
+                report.Error(outcome.VaultFailure);
             }
         }
 

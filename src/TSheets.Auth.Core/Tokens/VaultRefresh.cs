@@ -1,23 +1,35 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace TSheets.Auth
 {
     /// <summary>
-    /// The refresh of a vault-held connection, correct whatever the vault caches. Under the entry's
-    /// lock, the record says whether another process of this machine stored a newer pair than
-    /// ours; if so that pair is read past the per-process cache and adopted, instead of spending a
-    /// refresh token the server has revoked. Across machines no lock helps: an <c>invalid_grant</c>
-    /// sends us back to the vault (fresh reads, waiting briefly for the winner's write), and a newer
-    /// pair found there is adopted. A rotated pair that cannot be written is retried, then reported.
+    /// The refresh of a vault-held connection, correct whatever the vault caches and whatever the
+    /// machines' clocks say. Which pair is newest is decided by lineage, never by issue times: under
+    /// the entry's lock, the record names the pair stored last on this machine. A record naming
+    /// another pair than ours means another process rotated it: that pair is read past any
+    /// per-process cache and adopted. A record naming ours while the vault holds another means a
+    /// stale copy of the store put an older pair back: ours is written back. A newest pair that is
+    /// nowhere to be read is said plainly when the server refuses the older one. Across machines no
+    /// lock helps: an <c>invalid_grant</c> sends us back to the vault for the winner's pair. A
+    /// rotated pair that cannot be written is retried, then reported.
     /// </summary>
     internal sealed class VaultRefresh
     {
         private static readonly TimeSpan[] WriteRetryDelays = { TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1) };
-        private static readonly TimeSpan StaleReadPatience = TimeSpan.FromSeconds(6);
-        private static readonly TimeSpan LostRacePatience = TimeSpan.FromSeconds(10);
-        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+        /// <summary>
+        /// How long a refused refresh waits for another machine's pair to appear in a vault shared
+        /// across machines (the winner writes it a moment after the server answered us). Not at all
+        /// for a vault on this machine, where the lock and the record already said all there is.
+        /// </summary>
+        private static readonly TimeSpan LostRacePatience = TimeSpan.FromSeconds(2);
+        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+        /// <summary>How long a look at the record, when no refresh is due, waits for a process refreshing this entry now.</summary>
+        private static readonly TimeSpan SyncLockTimeout = TimeSpan.FromSeconds(1);
 
         /// <summary>A pair another process stored this recently is what a -ForceRefresh asked for.</summary>
         private static readonly TimeSpan JustRefreshed = TimeSpan.FromMinutes(1);
@@ -33,64 +45,87 @@ namespace TSheets.Auth
             clock = repository.Clock;
         }
 
+        /// <summary>Refreshes <paramref name="from"/>, or adopts the newer pair another process stored when that suffices.</summary>
         public async Task<RefreshOutcome> RunAsync(Connection from, bool forced)
         {
-            var none = CancellationToken.None;
-            var trustRecord = true;
-            for (var round = 0; ; round++)
+            var notes = new List<string>();
+            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, CancellationToken.None).ConfigureAwait(false))
             {
-                string newerFingerprint = null;
-                using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, none).ConfigureAwait(false))
+                var record = held?.ReadRecord();
+                var lineage = await LearnAsync(from, record, notes).ConfigureAwait(false);
+                if (!ReferenceEquals(lineage.Connection, from) && Suffices(lineage.Connection, forced))
                 {
-                    var record = held?.ReadRecord();
-                    if (trustRecord && record != null && record.Fingerprint != from.PairFingerprint && round < 3)
-                    {
-                        newerFingerprint = record.Fingerprint;
-                    }
-                    else
-                    {
-                        if (record == null)
-                        {
-                            // No record yet (a first refresh, an older module): the vault read is all there is.
-                            var stored = TryRead(from);
-                            if (IsNewer(stored, from))
-                            {
-                                from = Adopt(from, stored);
-                                if (Suffices(stored, forced))
-                                {
-                                    return new RefreshOutcome(stored);
-                                }
-                            }
-                        }
-
-                        return await RefreshHeldAsync(from, held, record).ConfigureAwait(false);
-                    }
+                    return new RefreshOutcome(lineage.Connection, lineage.WriteBackFailure, notes);
                 }
 
-                // Another process here stored a newer pair: learn it outside the lock, past any cache.
-                var newer = await FindNewerAsync(from, newerFingerprint, StaleReadPatience).ConfigureAwait(false);
-                if (newer == null)
-                {
-                    // The vault does not show it (its write failed?): refresh ours; invalid_grant recovery decides.
-                    trustRecord = false;
-                    continue;
-                }
-
-                from = Adopt(from, newer);
-                if (Suffices(newer, forced))
-                {
-                    return new RefreshOutcome(newer);
-                }
+                return await RefreshHeldAsync(lineage.Connection, held, record, lineage.LostFingerprint, forced, notes, lineage.WriteBackFailure).ConfigureAwait(false);
             }
         }
 
         /// <summary>
-        /// A pair that replaces ours: not the same, and not older (after a failed vault write the vault
-        /// still holds the pair before ours, which the server has revoked). Unknown issue times count as newer.
+        /// Adopts, without a refresh, a pair another process of this machine stored since this one
+        /// last looked (the record names another pair than ours); <paramref name="from"/> otherwise,
+        /// and null when the lock was not to be had at once (someone is refreshing it: look again later).
         /// </summary>
-        private static bool IsNewer(Connection candidate, Connection from) =>
-            candidate != null && !candidate.HasSameTokens(from)
-            && !(candidate.IssuedOn.HasValue && from.IssuedOn.HasValue && candidate.IssuedOn.Value <= from.IssuedOn.Value);
+        public async Task<RefreshOutcome> SyncAsync(Connection from)
+        {
+            var notes = new List<string>();
+            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None).ConfigureAwait(false))
+            {
+                if (held == null)
+                {
+                    return null;
+                }
+
+                var record = held.ReadRecord();
+                if (record == null || record.Fingerprint == from.PairFingerprint)
+                {
+                    return new RefreshOutcome(from);
+                }
+
+                var lineage = await LearnAsync(from, record, notes).ConfigureAwait(false);
+                return new RefreshOutcome(lineage.Connection, lineage.WriteBackFailure, notes);
+            }
+        }
+
+        /// <summary>What the record and the vault say of <paramref name="from"/>'s lineage, under the entry's lock.</summary>
+        private async Task<Lineage> LearnAsync(Connection from, RefreshRecord record, List<string> notes)
+        {
+            if (record == null)
+            {
+                // No record (a first refresh here, an older module): nothing says which pair is newer, so ours is
+                // refreshed; if the server refuses it, the vault's is tried.
+                return new Lineage(from);
+            }
+
+            if (record.Fingerprint != from.PairFingerprint)
+            {
+                var stored = await TryReadFreshAsync(from).ConfigureAwait(false);
+                if (stored != null && stored.PairFingerprint == record.Fingerprint)
+                {
+                    notes.Add($"Adopted the pair another process stored for '{from.Name}' in vault '{from.Vault}'.");
+                    return new Lineage(Adopt(from, stored));
+                }
+
+                // The newest pair stored here is not in the vault: its write failed, or a stale copy of the store wrote an older one back.
+                return new Lineage(from) { LostFingerprint = record.Fingerprint };
+            }
+
+            // Ours is the newest stored here. A process with a stale copy of the store may have put an older pair back.
+            var current = await TryReadFreshAsync(from).ConfigureAwait(false);
+            if (current != null && !current.HasSameTokens(from))
+            {
+                var failure = await WriteAsync(from).ConfigureAwait(false);
+                if (failure == null)
+                {
+                    notes.Add($"Vault '{from.Vault}' held an older pair for '{from.Name}' than this session's (a process with a stale copy of the store wrote it back): wrote this session's pair back.");
+                }
+
+                return new Lineage(from) { WriteBackFailure = failure };
+            }
+
+            return new Lineage(from);
+        }
 
         /// <summary>An adopted pair needs no refresh of its own: not due, or (forced) just issued by another process.</summary>
         private bool Suffices(Connection adopted, bool forced) =>
@@ -98,7 +133,7 @@ namespace TSheets.Auth
                 ? adopted.IssuedOn.HasValue && clock.UtcNow - adopted.IssuedOn.Value < JustRefreshed
                 : !RefreshPolicy.IsDue(adopted, clock.UtcNow);
 
-        private async Task<RefreshOutcome> RefreshHeldAsync(Connection from, VaultLock held, RefreshRecord record)
+        private async Task<RefreshOutcome> RefreshHeldAsync(Connection from, VaultLock held, RefreshRecord record, string lost, bool forced, List<string> notes, TSheetsAuthException writeBackFailure, bool retried = false)
         {
             TokenGrant grant;
             try
@@ -107,28 +142,51 @@ namespace TSheets.Auth
             }
             catch (TSheetsAuthException ex) when (ex.ServerError == "invalid_grant")
             {
-                var newer = await FindNewerAsync(from, null, LostRacePatience).ConfigureAwait(false);
+                // Ours is spent. On another machine sharing the vault, someone may have just rotated it.
+                var newer = await FindOtherAsync(from, MayBeRacing(from, ex, lost) ? LostRacePatience : TimeSpan.Zero).ConfigureAwait(false);
                 if (newer == null)
                 {
-                    throw;
+                    throw lost == null ? ex : Lost(from, ex);
                 }
 
-                held?.WriteRecord(RefreshRecord.Next(record, newer, clock.UtcNow));
-                return new RefreshOutcome(Adopt(from, newer));
+                notes.Add($"TSheets refused the refresh token of '{from.Name}', and vault '{from.Vault}' holds another pair (rotated elsewhere): adopted it.");
+                from = Adopt(from, newer);
+                var adopted = RefreshRecord.Next(record, newer, clock.UtcNow);
+                held?.WriteRecord(adopted);
+                return Suffices(newer, forced) || retried
+                    ? new RefreshOutcome(newer, writeBackFailure, notes)
+                    : await RefreshHeldAsync(newer, held, adopted, lost, forced, notes, writeBackFailure, retried: true).ConfigureAwait(false);
             }
 
             var fresh = from.WithGrant(grant, clock.UtcNow);
             if (!repository.Session.Replace(from, fresh) && repository.Session.Get(from.Name) == null)
             {
                 // Disconnected meanwhile: the caller gets its token, the vault is not written back into.
-                return new RefreshOutcome(fresh);
+                return new RefreshOutcome(fresh, null, notes);
             }
 
             // The record says which pair is current, even when the vault could not be told: this
             // process then refreshes its own pair next time instead of going back to the vault's.
             held?.WriteRecord(RefreshRecord.Next(record, fresh, clock.UtcNow));
-            return new RefreshOutcome(fresh, await WriteAsync(fresh).ConfigureAwait(false));
+            return new RefreshOutcome(fresh, await WriteAsync(fresh).ConfigureAwait(false), notes);
         }
+
+        /// <summary>
+        /// Whether a refused refresh may be a race lost to another machine: not when the refresh token
+        /// expired, not when the newest pair here is known to be lost, not for a vault on this machine only.
+        /// </summary>
+        private bool MayBeRacing(Connection from, TSheetsAuthException refusal, string lost) =>
+            lost == null
+            && refusal.Message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) < 0
+            && !repository.Vaults.IsLocalToMachine(from.Vault);
+
+        private static TSheetsAuthException Lost(Connection from, TSheetsAuthException refusal) =>
+            new TSheetsAuthException(
+                ErrorIds.RefreshFailed,
+                $"Vault '{from.Vault}' holds an older pair for '{from.Name}' than the newest one stored on this machine, and TSheets refused its refresh token: the newest pair's write to the vault failed, or a process with a stale copy of the store (a Set-Secret or Remove-Secret in another PowerShell window, say) wrote the older one back over it. If a session still holds the newest pair, run Get-TSheetsToken -Name '{Messages.Quote(from.Name)}' -ForceRefresh there: it writes its pair back. Otherwise sign in again: {Messages.SignInCommand(from)}",
+                from.Name,
+                refusal)
+            { StatusCode = refusal.StatusCode, ServerError = refusal.ServerError };
 
         /// <summary>Writes the rotated pair, retrying; the error to report when every try failed.</summary>
         private async Task<TSheetsAuthException> WriteAsync(Connection fresh)
@@ -159,30 +217,20 @@ namespace TSheets.Auth
         }
 
         /// <summary>
-        /// A pair in the vault other than <paramref name="from"/>'s (the one with
-        /// <paramref name="fingerprint"/> when known), read in-process and past the cache, waiting
-        /// up to <paramref name="patience"/> for it to appear; null when none does.
+        /// A pair in the vault other than <paramref name="from"/>'s, read past any cache, waiting up
+        /// to <paramref name="patience"/> for one to appear (in-process reads between the first and
+        /// the last fresh one); null when none does.
         /// </summary>
-        private async Task<Connection> FindNewerAsync(Connection from, string fingerprint, TimeSpan patience)
+        private async Task<Connection> FindOtherAsync(Connection from, TimeSpan patience)
         {
-            bool Wanted(Connection candidate) => IsNewer(candidate, from) && (fingerprint == null || candidate.PairFingerprint == fingerprint);
             var deadline = clock.UtcNow + patience;
             for (var round = 0; ; round++)
             {
-                var candidate = TryRead(from);
-                if (Wanted(candidate))
+                var last = clock.UtcNow >= deadline;
+                var candidate = round == 0 || last ? await TryReadFreshAsync(from).ConfigureAwait(false) : TryRead(from);
+                if (candidate != null && !candidate.HasSameTokens(from))
                 {
                     return candidate;
-                }
-
-                var last = clock.UtcNow >= deadline;
-                if (round == 0 || last)
-                {
-                    candidate = await TryReadFreshAsync(from).ConfigureAwait(false);
-                    if (Wanted(candidate) || (last && IsNewer(candidate, from)))
-                    {
-                        return candidate;
-                    }
                 }
 
                 if (last)
@@ -223,6 +271,20 @@ namespace TSheets.Auth
             {
                 return null;
             }
+        }
+
+        /// <summary>What lineage says before a refresh: the pair to refresh, and what went wrong on the way.</summary>
+        private sealed class Lineage
+        {
+            public Lineage(Connection connection) => Connection = connection;
+
+            public Connection Connection { get; }
+
+            /// <summary>The newest pair stored on this machine, when the vault no longer holds it.</summary>
+            public string LostFingerprint { get; set; }
+
+            /// <summary>Set when this session's newer pair could not be written back over an older one.</summary>
+            public TSheetsAuthException WriteBackFailure { get; set; }
         }
     }
 }

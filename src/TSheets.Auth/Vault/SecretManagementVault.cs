@@ -13,9 +13,14 @@ namespace TSheets.Auth.Commands
     /// Vaults through Microsoft.PowerShell.SecretManagement, called module-qualified in the
     /// process's one private runspace (<see cref="VaultRunspace"/>): loaded only when a vault is
     /// used, usable from any thread, and with no host, so a vault that wants a password fails
-    /// instead of prompting. A vault that caches its store per process (SecretStore) is written
-    /// and cleaned only in a short child process (<see cref="VaultChildProcess"/>), one process at
-    /// a time per vault, so a process with a stale copy never writes it back over newer secrets.
+    /// instead of prompting. SecretStore keeps one copy of its store per process and writes that
+    /// whole copy back on every change, so every call on it starts by making this process's copy
+    /// what the disk holds (<see cref="SecretStoreCopy"/>), and writes and removals happen in this
+    /// process, under a per-user lock per vault, one process at a time: the person's own
+    /// SecretManagement calls in this session then see what the module wrote, and their next
+    /// Set-Secret writes it back with theirs instead of erasing it. Where the copy cannot be made
+    /// fresh (another SecretStore build), the store is changed in a short child process
+    /// (<see cref="VaultChildProcess"/>) instead, as the disk holds it.
     /// </summary>
     internal sealed class SecretManagementVault : IVaultStore
     {
@@ -31,11 +36,18 @@ namespace TSheets.Auth.Commands
 
         private readonly ConcurrentDictionary<string, bool> caching = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>True for a vault whose module keeps a per-process copy of a store on this machine (SecretStore).</summary>
+        public bool IsLocalToMachine(string vault) => CachesPerProcess(vault);
+
         public SecureString Read(string vault, string secretName)
         {
-            var secret = ReadHere(vault, secretName);
-            // Not in this process's copy: another process may have stored it since this one loaded it.
-            return secret == null && CachesPerProcess(vault) ? VaultChildProcess.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult() : secret;
+            if (!CachesPerProcess(vault) || IsFresh(SecretStoreCopy.Reload()))
+            {
+                return ReadHere(vault, secretName);
+            }
+
+            // A copy that could not be made fresh: what it lacks, a child reads from the disk.
+            return ReadHere(vault, secretName) ?? VaultChildProcess.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         private SecureString ReadHere(string vault, string secretName)
@@ -54,43 +66,72 @@ namespace TSheets.Auth.Commands
             return AsSecret(value, vault, secretName);
         }
 
-        public Task<SecureString> ReadFreshAsync(string vault, string secretName, CancellationToken cancellationToken) =>
-            VaultChildProcess.ReadAsync(vault, secretName, cancellationToken);
+        public Task<SecureString> ReadFreshAsync(string vault, string secretName, CancellationToken cancellationToken)
+        {
+            if (!CachesPerProcess(vault) || IsFresh(SecretStoreCopy.Reload()))
+            {
+                return Task.FromResult(ReadHere(vault, secretName));
+            }
+
+            // A SecretStore copy that could not be made fresh: a child has none.
+            return VaultChildProcess.ReadAsync(vault, secretName, cancellationToken);
+        }
 
         public void Write(string vault, string secretName, SecureString value)
         {
-            if (CachesPerProcess(vault))
+            if (!CachesPerProcess(vault))
             {
-                try
-                {
-                    OnTheStoreAsItIs(vault, () => VaultChildProcess.Write(vault, secretName, value));
-                    return;
-                }
-                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex.InnerException))
-                {
-                    // A child cannot open a store this process unlocked with its password: write here.
-                }
+                WriteHere(vault, secretName, value);
+                return;
             }
 
-            VaultRunspace.Shared.Run(vault, session => session.Invoke("Set-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["SecureStringSecret"] = value, ["Vault"] = vault }));
+            var inChild = OnTheStoreAsItIs(vault, () =>
+            {
+                if (IsFresh(SecretStoreCopy.Reload()) || !VaultChildProcess.Available)
+                {
+                    WriteHere(vault, secretName, value);
+                    return false;
+                }
+
+                VaultChildProcess.Write(vault, secretName, value);
+                return true;
+            }, fallBackToThisProcess: () => WriteHere(vault, secretName, value));
+            if (inChild)
+            {
+                // Too early for most builds' watchers, but a copy that could not be read a moment ago may be now.
+                SecretStoreCopy.Reload();
+            }
         }
 
         public bool Remove(string vault, string secretName)
         {
-            if (CachesPerProcess(vault))
+            if (!CachesPerProcess(vault))
             {
-                try
-                {
-                    return OnTheStoreAsItIs(vault, () => VaultChildProcess.Remove(vault, secretName));
-                }
-                catch (TSheetsAuthException ex) when (NeedsThisProcessesPassword(ex.InnerException))
-                {
-                    // As for Write: a store unlocked in this process only.
-                }
+                return RemoveHere(vault, secretName);
             }
 
-            return RemoveHere(vault, secretName);
+            var removed = false;
+            var inChild = OnTheStoreAsItIs(vault, () =>
+            {
+                if (IsFresh(SecretStoreCopy.Reload()) || !VaultChildProcess.Available)
+                {
+                    removed = RemoveHere(vault, secretName);
+                    return false;
+                }
+
+                removed = VaultChildProcess.Remove(vault, secretName);
+                return true;
+            }, fallBackToThisProcess: () => removed = RemoveHere(vault, secretName));
+            if (inChild)
+            {
+                SecretStoreCopy.Reload();
+            }
+
+            return removed;
         }
+
+        private void WriteHere(string vault, string secretName, SecureString value) =>
+            VaultRunspace.Shared.Run(vault, session => session.Invoke("Set-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["SecureStringSecret"] = value, ["Vault"] = vault }));
 
         private bool RemoveHere(string vault, string secretName) =>
             VaultRunspace.Shared.Run(vault, session =>
@@ -108,7 +149,7 @@ namespace TSheets.Auth.Commands
 
         public IReadOnlyList<string> List(string vault, string namePattern)
         {
-            if (CachesPerProcess(vault))
+            if (CachesPerProcess(vault) && !IsFresh(SecretStoreCopy.Reload()))
             {
                 try
                 {
@@ -143,17 +184,22 @@ namespace TSheets.Auth.Commands
 
         /// <summary>True for a vault whose module keeps a per-process copy of the store (asked once per vault and process).</summary>
         private bool CachesPerProcess(string vault) =>
-            VaultChildProcess.Available && caching.GetOrAdd(vault, name => VaultRunspace.Shared.Run(name, session =>
+            caching.GetOrAdd(vault, name => VaultRunspace.Shared.Run(name, session =>
                 session.Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = name })
                     .Any(info => string.Equals(info.Properties["ModuleName"]?.Value as string, CachingVaultModule, StringComparison.OrdinalIgnoreCase))));
 
+        /// <summary>A copy that is what the disk holds, or no copy at all (the next call reads the disk).</summary>
+        private static bool IsFresh(StoreCopy copy) => copy == StoreCopy.None || copy == StoreCopy.Reloaded;
+
         /// <summary>
-        /// Runs a child-process write or removal under a per-user, per-vault lock: two of the module's
-        /// processes writing one SecretStore at once would each write the store without the other's change,
-        /// so a lock that cannot be had in time means no write (a lock that cannot be made at all, as in a
-        /// folder that cannot be private, means writes without one, as for refreshes).
+        /// Runs a change of a SecretStore store under a per-user, per-vault lock: two of the module's
+        /// processes changing one store at once would each write it without the other's change, so a
+        /// lock that cannot be had in time means no change (a lock that cannot be made at all, as in a
+        /// folder that cannot be private, means changes without one, as for refreshes). A child that
+        /// cannot open a store this process unlocked with its password hands over to
+        /// <paramref name="fallBackToThisProcess"/>.
         /// </summary>
-        private static T OnTheStoreAsItIs<T>(string vault, Func<T> change)
+        private static bool OnTheStoreAsItIs(string vault, Func<bool> change, Action fallBackToThisProcess)
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();
             using (var held = VaultLock.AcquireAsync(LockFolder.Default, vault, "\u0001store", StoreLockTimeout, SystemClock.Instance, CancellationToken.None).GetAwaiter().GetResult())
@@ -171,14 +217,17 @@ namespace TSheets.Auth.Commands
                 {
                     return change();
                 }
+                catch (VaultCallException ex) when (NeedsThisProcessesPassword(ex))
+                {
+                    fallBackToThisProcess();
+                    return false;
+                }
                 catch (VaultCallException ex)
                 {
                     throw Failed(vault, ex);
                 }
             }
         }
-
-        private static void OnTheStoreAsItIs(string vault, Action change) => OnTheStoreAsItIs(vault, () => { change(); return true; });
 
         /// <summary>A string secret as a SecureString; anything else is not a TSheets.Auth connection.</summary>
         internal static SecureString AsSecret(object value, string vault, string secretName)
