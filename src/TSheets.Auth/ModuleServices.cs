@@ -9,16 +9,17 @@ namespace TSheets.Auth.Commands
     /// </summary>
     internal sealed class ModuleServices
     {
+        private static readonly PrimaryHandlers Primaries = new PrimaryHandlers();
         private static ModuleServices current;
 
         private ModuleServices(SessionStore session)
         {
             Session = session;
             Repository = new ConnectionRepository(session, SecretManagementVault.Instance, SystemClock.Instance, LockFolder.Default);
-            var client = new TokenClient(HttpTransport.Shared);
+            var client = new TokenClient(HttpPipelines.Plain(Primaries));
             Tokens = new TokenRefresher(Repository, client);
             SignIn = new SignIn(client, SystemClock.Instance);
-            Api = new ApiClient(HttpTransport.Shared, Tokens, SystemClock.Instance, Pacer.Shared);
+            Api = new ApiClient(ApiPipelines.Compose(Primaries, Tokens, Pacer.Shared, SystemClock.Instance), Tokens, SystemClock.Instance);
         }
 
         public static ModuleServices Current

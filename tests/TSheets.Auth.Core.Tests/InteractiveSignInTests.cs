@@ -57,7 +57,7 @@ namespace TSheets.Auth.Tests
 
         private InteractiveSignIn Flow(IBrowserLauncher browser, IPrompt prompt = null) =>
             new InteractiveSignIn(
-                new SignIn(new TokenClient(new HttpTransport(tokenEndpoint), TimeSpan.FromSeconds(30)), clock),
+                new SignIn(new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(tokenEndpoint)), TimeSpan.FromSeconds(30)), clock),
                 browser,
                 prompt ?? new PastingPrompt(_ => throw new InvalidOperationException("no prompt expected")),
                 report);

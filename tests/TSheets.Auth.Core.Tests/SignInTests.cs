@@ -11,7 +11,7 @@ namespace TSheets.Auth.Tests
         private static readonly Uri Redirect = new Uri("https://app.example/cb");
         private readonly FakeClock clock = new FakeClock(Samples.Start);
 
-        private SignIn SignIn(FakeHandler handler) => new SignIn(new TokenClient(new HttpTransport(handler), TimeSpan.FromSeconds(10)), clock);
+        private SignIn SignIn(FakeHandler handler) => new SignIn(new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(handler)), TimeSpan.FromSeconds(10)), clock);
 
         [Fact]
         public async Task ExchangesACodeWithThePkceVerifierAndOneClientAuthentication()

@@ -18,7 +18,7 @@ namespace TSheets.Auth.Tests
         public void Dispose() => locks.Dispose();
 
         private TokenRefresher Refresher(FakeHandler handler) =>
-            new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(new HttpTransport(handler), TimeSpan.FromSeconds(10)));
+            new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(handler)), TimeSpan.FromSeconds(10)));
 
         private Connection Stored(TimeSpan lifetime, bool refreshable = true, string name = "default")
         {

@@ -18,7 +18,7 @@ namespace TSheets.Auth.Tests
             Vault = new MemoryVault(backing) { CachesPerProcess = cachesPerProcess };
             Session = new SessionStore();
             Repository = new ConnectionRepository(Session, Vault, clock ?? SystemClock.Instance, new LockFolder(lockFolder));
-            Refresher = new TokenRefresher(Repository, new TokenClient(new HttpTransport(handler), TimeSpan.FromSeconds(10)));
+            Refresher = new TokenRefresher(Repository, new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(handler)), TimeSpan.FromSeconds(10)));
         }
 
         public MemoryVault Vault { get; }

@@ -30,15 +30,18 @@ namespace TSheets.Auth
 
             var address = UriRules.Combine(baseUri, string.Join("/", segments)).AbsoluteUri;
             var uri = new Uri(builder.Length == 0 ? address : address + "?" + builder, UriKind.Absolute);
-            var root = baseUri.AbsolutePath.TrimEnd('/') + "/";
-            if (!string.Equals(uri.GetLeftPart(UriPartial.Authority), baseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
-                || !uri.AbsolutePath.StartsWith(root, StringComparison.Ordinal))
+            if (!IsUnder(uri, baseUri))
             {
                 throw Outside(text, baseUri);
             }
 
             return uri;
         }
+
+        /// <summary>True when <paramref name="uri"/> is an address under <paramref name="baseUri"/>: same scheme, host and port, and below its path.</summary>
+        public static bool IsUnder(Uri uri, Uri baseUri) =>
+            string.Equals(uri.GetLeftPart(UriPartial.Authority), baseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
+            && uri.AbsolutePath.StartsWith(baseUri.AbsolutePath.TrimEnd('/') + "/", StringComparison.Ordinal);
 
         /// <summary>The path's segments after resolution, or <c>InvalidPath</c> when it is empty, absolute, or climbs out.</summary>
         private static List<string> Resolve(string pathPart, string whole, Uri baseUri)

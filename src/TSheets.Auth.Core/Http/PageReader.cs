@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Threading;
 using System.Threading.Tasks;
 
 namespace TSheets.Auth
@@ -20,23 +19,19 @@ namespace TSheets.Auth
         private const int MaxLimit = 200;
 
         private readonly ApiClient api;
-        private readonly string name;
-        private readonly string vault;
+        private readonly CallScope scope;
         private readonly ApiRequest request;
-        private readonly IReporter report;
         private readonly List<KeyValuePair<string, string>> query;
         private int page;
         private int pages;
         private long items;
         private bool done;
 
-        public PageReader(ApiClient api, string name, string vault, ApiRequest request, IReporter report)
+        public PageReader(ApiClient api, CallScope scope, ApiRequest request)
         {
             this.api = api;
-            this.name = name;
-            this.vault = vault;
+            this.scope = scope;
             this.request = request;
-            this.report = report;
             query = new List<KeyValuePair<string, string>>();
             page = 1;
             var hasLimit = false;
@@ -59,7 +54,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The next page, or null when there is none.</summary>
-        public async Task<object> NextAsync(CancellationToken cancellationToken)
+        public async Task<object> NextAsync()
         {
             if (done)
             {
@@ -67,7 +62,7 @@ namespace TSheets.Auth
             }
 
             var pageQuery = new List<KeyValuePair<string, string>>(query) { new KeyValuePair<string, string>("page", page.ToString(CultureInfo.InvariantCulture)) };
-            var value = await api.SendAsync(name, vault, request.WithQuery(pageQuery), report, cancellationToken).ConfigureAwait(false);
+            var value = await api.SendAsync(scope, request.WithQuery(pageQuery)).ConfigureAwait(false);
             pages++;
             page++;
             items += ApiShapes.ItemCount(value);
@@ -75,15 +70,15 @@ namespace TSheets.Auth
             var more = ApiShapes.HasMore(value);
             if (more && pages < MaxPages)
             {
-                report.Progress(activity, $"{pages} pages, {items} items so far");
+                scope.Report.Progress(activity, $"{pages} pages, {items} items so far");
             }
             else
             {
                 done = true;
-                report.Progress(activity, $"{pages} pages, {items} items", completed: true);
+                scope.Report.Progress(activity, $"{pages} pages, {items} items", completed: true);
                 if (more)
                 {
-                    report.Warning($"Stopped after {MaxPages} pages of {request.Path}: TSheets still says more follow.");
+                    scope.Report.Warning($"Stopped after {MaxPages} pages of {request.Path}: TSheets still says more follow.");
                 }
             }
 

@@ -21,14 +21,14 @@ namespace TSheets.Auth
         /// <summary>Environment variable overriding <see cref="DefaultTimeout"/> (1 to 300 seconds), for slow links.</summary>
         public const string TimeoutVariable = "TSHEETS_AUTH_GRANT_TIMEOUT_SEC";
 
-        private readonly HttpTransport transport;
+        private readonly HttpPipelines pipelines;
         private readonly TimeSpan? timeout;
 
-        /// <param name="transport">The HTTP client.</param>
+        /// <param name="pipelines">The plain pipelines (one try, bounded answer): no API handler touches a grant.</param>
         /// <param name="timeout">Each call's timeout; null: <see cref="TimeoutVariable"/>, read at each call, else 30 seconds.</param>
-        public TokenClient(HttpTransport transport, TimeSpan? timeout = null)
+        public TokenClient(HttpPipelines pipelines, TimeSpan? timeout = null)
         {
-            this.transport = transport ?? throw new ArgumentNullException(nameof(transport));
+            this.pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
             this.timeout = timeout;
         }
 
@@ -80,7 +80,13 @@ namespace TSheets.Auth
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(PercentEncoding.EncodeForm(form)));
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                var result = await transport.SendAsync(request, timeout ?? ConfiguredTimeout(), target, cancellationToken).ConfigureAwait(false);
+                new RequestOptions { Target = target, TryTimeout = timeout ?? ConfiguredTimeout() }.AttachTo(request);
+                HttpResult result;
+                using (var response = await pipelines.For(NetworkSettings.Default).SendAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    result = await HttpResult.ReadAsync(response).ConfigureAwait(false);
+                }
+
                 var known = new List<string>(secrets) { secret };
                 return TokenGrant.Parse(result, target, known, client.ClientId);
             }

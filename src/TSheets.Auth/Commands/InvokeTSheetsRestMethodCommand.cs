@@ -75,15 +75,16 @@ namespace TSheets.Auth.Commands
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 };
                 var api = ModuleServices.Current.Api;
+                var scope = new CallScope(Name, Vault, Sink, NetworkSettings.Default, CancellationToken);
                 if (!All)
                 {
-                    Write(Wait(api.SendAsync(Name, Vault, request, Sink, CancellationToken)));
+                    Write(Wait(api.SendAsync(scope, request)));
                     return;
                 }
 
-                var pages = new PageReader(api, Name, Vault, request, Sink);
+                var pages = new PageReader(api, scope, request);
                 object page;
-                while ((page = Wait(pages.NextAsync(CancellationToken))) != null)
+                while ((page = Wait(pages.NextAsync())) != null)
                 {
                     Write(page);
                 }
