@@ -49,7 +49,7 @@ namespace TSheets.Auth.Tests
         private ApiClient Api(FakeHandler handler, Pacer pacer)
         {
             var primaries = PrimaryHandlers.Using(handler);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(primaries)));
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(primaries), TimeSpan.FromSeconds(30)));
             return new ApiClient(ApiPipelines.Compose(primaries, tokens, pacer, clock), tokens, clock);
         }
 

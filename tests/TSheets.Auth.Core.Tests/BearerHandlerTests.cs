@@ -22,7 +22,7 @@ namespace TSheets.Auth.Tests
         {
             var connection = Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10), refresh: refreshable ? Samples.RefreshToken : null);
             store.Set(connection);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(grant))));
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(grant)), TimeSpan.FromSeconds(30)));
             using var pipeline = new HttpPipeline(new BearerHandler(tokens) { InnerHandler = api });
             var request = new HttpRequestMessage(HttpMethod.Get, path);
             var options = new RequestOptions { Report = report, Described = "GET users" }.AttachTo(request);

@@ -38,7 +38,7 @@ namespace TSheets.Auth.Tests
         {
             store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10)));
             var primaries = PrimaryHandlers.Using(handler);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(primaries)));
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(primaries), TimeSpan.FromSeconds(30)));
             var api = new ApiClient(ApiPipelines.Compose(primaries, tokens, new Pacer(clock, () => "1000/1"), clock), tokens, clock);
             return new PageReader(api, new CallScope("default", null, report, NetworkSettings.Default, CancellationToken.None), new ApiRequest { Path = "users", Query = query.ToList() });
         }

@@ -31,6 +31,6 @@ namespace TSheets.Auth.Tests
 
         public RecordingReporter Report { get; } = new RecordingReporter();
 
-        public Task<Connection> GetAsync(RefreshMode mode, string name) => Refresher.GetAsync(name, mode, VaultName, Report, CancellationToken.None);
+        public Task<Connection> GetAsync(RefreshMode mode, string name) => Refresher.GetAsync(new CallScope(name, VaultName, Report, null, CancellationToken.None), mode);
     }
 }

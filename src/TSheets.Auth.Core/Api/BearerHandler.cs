@@ -25,7 +25,7 @@ namespace TSheets.Auth
             var options = RequestOptions.Of(request);
             var scope = call.Scope;
             var connection = call.Sent && call.RefusedToken == null
-                ? await tokens.GetAsync(scope.Name, RefreshMode.Auto, scope.Vault, scope.Report, cancellationToken).ConfigureAwait(false)
+                ? await tokens.GetAsync(scope, RefreshMode.Auto).ConfigureAwait(false)
                 : call.Connection;
             call.Sent = true;
             var response = await SendWithAsync(connection, request, call, options, cancellationToken).ConfigureAwait(false);
@@ -42,7 +42,7 @@ namespace TSheets.Auth
             try
             {
                 body = await RequestCopy.BodyOf(request).ConfigureAwait(false);
-                fresh = await tokens.GetAsync(scope.Name, RefreshMode.Replace, scope.Vault, scope.Report, cancellationToken).ConfigureAwait(false);
+                fresh = await tokens.GetAsync(scope, RefreshMode.Replace).ConfigureAwait(false);
             }
             catch
             {

@@ -36,7 +36,7 @@ namespace TSheets.Auth
             }
 
             var deadline = clock.UtcNow + request.Timeout;
-            var connection = await tokens.GetAsync(scope.Name, RefreshMode.Auto, scope.Vault, scope.Report, scope.Cancellation).ConfigureAwait(false);
+            var connection = await tokens.GetAsync(scope, RefreshMode.Auto).ConfigureAwait(false);
             var uri = ApiPath.Build(connection.BaseUri, request.Path, request.Query);
             var described = $"{request.Method} {Describe(uri, connection.BaseUri)}";
             using (var message = new HttpRequestMessage(new HttpMethod(request.Method), uri))

@@ -24,13 +24,13 @@ namespace TSheets.Auth
         private string lastText;
         private RateLimit limit = RateLimit.TSheets;
 
-        public Pacer(IClock clock, Func<string> limitText = null)
+        /// <param name="clock">Reads the time and waits.</param>
+        /// <param name="limitText">Reads <see cref="RateLimit.Variable"/> (at each call: a script may change it).</param>
+        public Pacer(IClock clock, Func<string> limitText)
         {
-            this.clock = clock;
-            this.limitText = limitText ?? (() => Environment.GetEnvironmentVariable(RateLimit.Variable));
+            this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            this.limitText = limitText ?? throw new ArgumentNullException(nameof(limitText));
         }
-
-        public static Pacer Shared { get; } = new Pacer(SystemClock.Instance);
 
         /// <summary>The limit in force (<c>TSHEETS_AUTH_RATE_LIMIT</c>, else TSheets' own); a bad value is reported and ignored.</summary>
         public RateLimit Limit(IReporter report)

@@ -53,13 +53,11 @@ namespace TSheets.Auth
     /// <summary>Starts the browser without a shell and never waits for it; an opener that exits with an error is reported.</summary>
     internal sealed class SystemBrowserLauncher : IBrowserLauncher
     {
-        public static readonly SystemBrowserLauncher Instance = new SystemBrowserLauncher(Environment.GetEnvironmentVariable);
-
         private static readonly TimeSpan WatchFor = TimeSpan.FromSeconds(30);
 
         private readonly Func<string, string> environment;
 
-        public SystemBrowserLauncher(Func<string, string> environment) => this.environment = environment;
+        public SystemBrowserLauncher(Func<string, string> environment) => this.environment = environment ?? throw new ArgumentNullException(nameof(environment));
 
         public void Open(Uri url, IReporter report)
         {

@@ -28,8 +28,8 @@ namespace TSheets.Auth
 
         public Func<string, string> Environment { get; set; } = _ => null;
 
-        /// <summary>The facts of this process, with what only the PowerShell host knows.</summary>
-        public static InteractionFacts OfThisProcess(string hostName, bool hostHasUserInterface, bool nonInteractiveSwitch)
+        /// <summary>The facts of this process, with what only the PowerShell host knows and the environment the module reads.</summary>
+        public static InteractionFacts OfThisProcess(string hostName, bool hostHasUserInterface, bool nonInteractiveSwitch, Func<string, string> environment)
         {
             int session;
             using (var process = Process.GetCurrentProcess())
@@ -47,7 +47,7 @@ namespace TSheets.Auth
                 IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows),
                 IsMacOS = RuntimeInformation.IsOSPlatform(OSPlatform.OSX),
                 SessionId = session,
-                Environment = System.Environment.GetEnvironmentVariable,
+                Environment = environment,
             };
         }
     }

@@ -12,9 +12,13 @@ namespace TSheets.Auth
 
         public ClientCredentials App { get; set; }
 
+        /// <summary>The validated redirect URI.</summary>
         public Uri RedirectUri { get; set; }
 
+        /// <summary>The normalized base URI.</summary>
         public Uri BaseUri { get; set; }
+
+        public NetworkSettings Network { get; set; } = NetworkSettings.Default;
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(300);
 
@@ -49,10 +53,10 @@ namespace TSheets.Auth
             this.limits = limits;
         }
 
+        /// <summary>The signed-in connection (not yet stored); the options' URIs were validated where they entered.</summary>
         public async Task<Connection> RunAsync(InteractiveOptions options, InteractionFacts facts, CancellationToken cancellationToken)
         {
-            UriRules.ValidateRedirectUri(options.RedirectUri);
-            var baseUri = UriRules.NormalizeBaseUri(options.BaseUri);
+            var baseUri = options.BaseUri;
             var why = InteractionCheck.WhyNoOneCanAnswer(facts);
             if (why != null)
             {
@@ -94,7 +98,17 @@ namespace TSheets.Auth
                 code = AuthorizationResponse.FromRedirectedUrl(redirectedUrl, options.RedirectUri).GetCheckedCode(request.State, options.Name);
             }
 
-            return await signIn.WithCodeAsync(options.Name, options.App, request.RedirectUri, code, request.CodeVerifier, baseUri, cancellationToken).ConfigureAwait(false);
+            var grant = new GrantRequest
+            {
+                Name = options.Name,
+                BaseUri = baseUri,
+                Client = options.App,
+                Network = options.Network,
+                Code = code,
+                RedirectUri = request.RedirectUri,
+                CodeVerifier = request.CodeVerifier,
+            };
+            return await signIn.WithCodeAsync(grant, cancellationToken).ConfigureAwait(false);
         }
 
         private void Show(AuthorizationRequest request, string noBrowser, Uri loopback)

@@ -46,11 +46,10 @@ namespace TSheets.Auth
 
         /// <summary>
         /// Reads an address the user's browser was redirected to, after checking that it is the
-        /// app's redirect URI (same scheme, host, port and path).
+        /// app's redirect URI (same scheme, host, port and path), which was validated where it entered.
         /// </summary>
         public static AuthorizationResponse FromRedirectedUrl(Uri redirectedUrl, Uri redirectUri)
         {
-            UriRules.ValidateRedirectUri(redirectUri);
             if (redirectedUrl == null || !redirectedUrl.IsAbsoluteUri)
             {
                 throw new TSheetsAuthException(

@@ -8,6 +8,10 @@ namespace TSheets.Auth
     /// <summary>Builds the step-1 URL: pure, no network.</summary>
     internal static class AuthorizationUrl
     {
+        /// <summary>
+        /// The request for an already validated redirect URI and normalized base URI (null: the
+        /// default): both were checked where they entered, once.
+        /// </summary>
         public static AuthorizationRequest Create(string clientId, Uri redirectUri, string state = null, Uri baseUri = null, IEnumerable<string> scope = null, bool pkce = true)
         {
             if (string.IsNullOrWhiteSpace(clientId))
@@ -15,8 +19,7 @@ namespace TSheets.Auth
                 throw new ArgumentException("A client ID is required.", nameof(clientId));
             }
 
-            var normalizedBase = UriRules.NormalizeBaseUri(baseUri);
-            UriRules.ValidateRedirectUri(redirectUri);
+            var normalizedBase = baseUri ?? UriRules.DefaultBaseUri;
             state = string.IsNullOrEmpty(state) ? NewState() : state;
             var scopes = scope?.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToArray();
             if (scopes != null && scopes.Length == 0)

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Security;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,9 +10,10 @@ using System.Threading.Tasks;
 namespace TSheets.Auth
 {
     /// <summary>
-    /// Step 2 of the flow and the refresh: form POSTs to <c>{base}/grant</c>. The client is
-    /// authenticated exactly one way (its <see cref="ClientCredentials.Method"/>); no access token
-    /// and no other Authorization header ever goes to the token endpoint.
+    /// Step 2 of the flow and the refresh: form POSTs to <c>{base}/grant</c> through the plain
+    /// pipeline (no API handler). The client is authenticated exactly one way (its
+    /// <see cref="ClientCredentials.Method"/>); no access token and no other Authorization header
+    /// ever goes to the token endpoint.
     /// </summary>
     internal sealed class TokenClient
     {
@@ -22,11 +23,23 @@ namespace TSheets.Auth
         public const string TimeoutVariable = "TSHEETS_AUTH_GRANT_TIMEOUT_SEC";
 
         private readonly HttpPipelines pipelines;
-        private readonly TimeSpan? timeout;
+        private readonly Func<TimeSpan> timeout;
 
-        /// <param name="pipelines">The plain pipelines (one try, bounded answer): no API handler touches a grant.</param>
-        /// <param name="timeout">Each call's timeout; null: <see cref="TimeoutVariable"/>, read at each call, else 30 seconds.</param>
-        public TokenClient(HttpPipelines pipelines, TimeSpan? timeout = null)
+        /// <param name="pipelines">The plain pipelines (one try, bounded answer).</param>
+        /// <param name="environment">Read at each call for <see cref="TimeoutVariable"/>.</param>
+        public TokenClient(HttpPipelines pipelines, Func<string, string> environment)
+            : this(pipelines, () => ConfiguredTimeout(environment))
+        {
+        }
+
+        /// <param name="pipelines">The plain pipelines (one try, bounded answer).</param>
+        /// <param name="timeout">Each call's timeout.</param>
+        public TokenClient(HttpPipelines pipelines, TimeSpan timeout)
+            : this(pipelines, () => timeout)
+        {
+        }
+
+        private TokenClient(HttpPipelines pipelines, Func<TimeSpan> timeout)
         {
             this.pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
             this.timeout = timeout;
@@ -36,66 +49,68 @@ namespace TSheets.Auth
         /// Redeems a code. A code is used up only by a successful exchange, so one that fails on the
         /// way (5xx, a reset, a timeout) is sent once more at once: codes live about 30 seconds.
         /// </summary>
-        public async Task<TokenGrant> ExchangeCodeAsync(Uri baseUri, ClientCredentials client, string code, Uri redirectUri, string codeVerifier, object target, CancellationToken cancellationToken)
+        public async Task<TokenGrant> ExchangeCodeAsync(GrantRequest request, CancellationToken cancellationToken)
         {
             var fields = new List<KeyValuePair<string, string>>
             {
                 Field("grant_type", "authorization_code"),
-                Field("code", code),
-                Field("redirect_uri", UriRules.WireText(redirectUri)),
+                Field("code", request.Code),
+                Field("redirect_uri", UriRules.WireText(request.RedirectUri)),
             };
-            if (!string.IsNullOrEmpty(codeVerifier))
+            if (!string.IsNullOrEmpty(request.CodeVerifier))
             {
-                fields.Add(Field("code_verifier", codeVerifier));
+                fields.Add(Field("code_verifier", request.CodeVerifier));
             }
 
+            var secrets = new[] { request.Code, request.CodeVerifier };
             try
             {
-                return await PostAsync(baseUri, client, fields, target, new[] { code, codeVerifier }, cancellationToken).ConfigureAwait(false);
+                return await PostAsync(request, fields, secrets, cancellationToken).ConfigureAwait(false);
             }
             catch (TSheetsAuthException ex) when (ex.ErrorId == ErrorIds.ServiceUnavailable && !cancellationToken.IsCancellationRequested)
             {
-                return await PostAsync(baseUri, client, fields, target, new[] { code, codeVerifier }, cancellationToken).ConfigureAwait(false);
+                return await PostAsync(request, fields, secrets, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        public Task<TokenGrant> RefreshAsync(Uri baseUri, ClientCredentials client, SecureString refreshToken, object target, CancellationToken cancellationToken)
+        public Task<TokenGrant> RefreshAsync(GrantRequest request, CancellationToken cancellationToken)
         {
-            var refresh = SecureStrings.ToPlainText(refreshToken);
+            var refresh = SecureStrings.ToPlainText(request.RefreshToken);
             var fields = new List<KeyValuePair<string, string>>
             {
                 Field("grant_type", "refresh_token"),
                 Field("refresh_token", refresh),
             };
-            return PostAsync(baseUri, client, fields, target, new[] { refresh }, cancellationToken);
+            return PostAsync(request, fields, new[] { refresh }, cancellationToken);
         }
 
-        private async Task<TokenGrant> PostAsync(Uri baseUri, ClientCredentials client, List<KeyValuePair<string, string>> fields, object target, string[] secrets, CancellationToken cancellationToken)
+        private async Task<TokenGrant> PostAsync(GrantRequest grant, List<KeyValuePair<string, string>> fields, string[] secrets, CancellationToken cancellationToken)
         {
+            var client = grant.Client;
             var secret = SecureStrings.ToPlainText(client.ClientSecret);
-            using (var request = new HttpRequestMessage(HttpMethod.Post, UriRules.Combine(baseUri, "grant")))
+            using (var request = new HttpRequestMessage(HttpMethod.Post, UriRules.Combine(grant.BaseUri, "grant")))
             {
                 var form = new List<KeyValuePair<string, string>>(fields);
                 client.Apply(form, request.Headers, secret);
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(PercentEncoding.EncodeForm(form)));
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                new RequestOptions { Target = target, TryTimeout = timeout ?? ConfiguredTimeout() }.AttachTo(request);
+                new RequestOptions { Target = grant.Name, TryTimeout = timeout() }.AttachTo(request);
                 HttpResult result;
-                using (var response = await pipelines.For(NetworkSettings.Default).SendAsync(request, cancellationToken).ConfigureAwait(false))
+                using (var response = await pipelines.For(grant.Network).SendAsync(request, cancellationToken).ConfigureAwait(false))
                 {
                     result = await HttpResult.ReadAsync(response).ConfigureAwait(false);
                 }
 
                 var known = new List<string>(secrets) { secret };
-                return TokenGrant.Parse(result, target, known, client.ClientId);
+                return TokenGrant.Parse(result, grant.Name, known, client.ClientId);
             }
         }
 
-        private static TimeSpan ConfiguredTimeout()
+        private static TimeSpan ConfiguredTimeout(Func<string, string> environment)
         {
-            var text = Environment.GetEnvironmentVariable(TimeoutVariable);
-            return int.TryParse(text, out var seconds) && seconds >= 1 && seconds <= 300 ? TimeSpan.FromSeconds(seconds) : DefaultTimeout;
+            var text = environment(TimeoutVariable);
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds >= 1 && seconds <= 300 ? TimeSpan.FromSeconds(seconds) : DefaultTimeout;
         }
 
         private static KeyValuePair<string, string> Field(string name, string value) => new KeyValuePair<string, string>(name, value);

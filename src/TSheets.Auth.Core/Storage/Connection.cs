@@ -76,7 +76,28 @@ namespace TSheets.Auth
         /// <summary>The pair's short one-way name (see <see cref="Fingerprint"/>).</summary>
         public string PairFingerprint => Fingerprint.Of(SecureStrings.ToPlainText(AccessToken), SecureStrings.ToPlainText(RefreshToken) ?? string.Empty);
 
-        public TSheetsToken ToToken() => new TSheetsToken(this);
+        /// <summary>What <c>/grant</c> needs to refresh this connection, over <paramref name="network"/>.</summary>
+        public GrantRequest RefreshGrant(NetworkSettings network) =>
+            new GrantRequest { Name = Name, BaseUri = BaseUri, Client = Credentials, RefreshToken = RefreshToken, Network = network };
+
+        /// <summary>The public token: copies of the secrets, and the clock its TimeLeft reads.</summary>
+        public TSheetsToken ToToken(IClock clock) => new TSheetsToken
+        {
+            Name = Name,
+            AccessToken = SecureStrings.CopyReadOnly(AccessToken),
+            RefreshToken = SecureStrings.CopyReadOnly(RefreshToken),
+            IssuedOn = IssuedOn,
+            ExpiresOn = ExpiresOn,
+            UserId = UserId,
+            CompanyId = CompanyId,
+            ClientUrl = ClientUrl,
+            ClientId = ClientId,
+            ClientAuthentication = ClientAuthentication,
+            BaseUri = BaseUri,
+            Vault = Vault,
+            CanRefresh = CanRefresh,
+            Clock = clock,
+        };
 
         public bool Equals(Connection other) => ReferenceEquals(this, other);
 

@@ -24,8 +24,6 @@ namespace TSheets.Auth
             ready = new Lazy<string>(() => Prepare(path));
         }
 
-        public static LockFolder Default { get; } = new LockFolder(DefaultPath());
-
         public string Path { get; }
 
         /// <summary>The folder, created and private; null when it cannot be made private for this user.</summary>

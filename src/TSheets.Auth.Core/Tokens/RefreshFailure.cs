@@ -79,6 +79,14 @@ namespace TSheets.Auth
                     : "the app's client ID and client secret are not stored with it; give them to Set-TSheetsToken or sign in with Connect-TSheets."),
                 connection.Name);
 
+        /// <summary>The command that signs a vault-held connection in again, with what the connection knows filled in.</summary>
+        public static string SignInCommand(Connection connection)
+        {
+            var baseUri = connection.BaseUri == UriRules.DefaultBaseUri ? string.Empty : $" -BaseUri '{Messages.Quote(connection.BaseUri.AbsoluteUri)}'";
+            var vault = connection.Vault == null ? string.Empty : $" -Vault '{Messages.Quote(connection.Vault)}'";
+            return $"Connect-TSheets -Name '{Messages.Quote(connection.Name)}'{vault} -ClientId '{Messages.Quote(connection.ClientId)}' -ClientSecret $secret -RedirectUri <your app's redirect URI>{baseUri}";
+        }
+
         public static TSheetsAuthException TokenExpired(Connection connection) =>
             new TSheetsAuthException(
                 ErrorIds.TokenExpired,

@@ -10,51 +10,39 @@ namespace TSheets.Auth
     /// </summary>
     public sealed class TSheetsToken
     {
-        internal TSheetsToken(Connection connection)
+        /// <summary>Made by the module only (from a stored connection); every value is set once.</summary>
+        internal TSheetsToken()
         {
-            Name = connection.Name;
-            AccessToken = SecureStrings.CopyReadOnly(connection.AccessToken);
-            RefreshToken = SecureStrings.CopyReadOnly(connection.RefreshToken);
-            IssuedOn = connection.IssuedOn;
-            ExpiresOn = connection.ExpiresOn;
-            UserId = connection.UserId;
-            CompanyId = connection.CompanyId;
-            ClientUrl = connection.ClientUrl;
-            ClientId = connection.ClientId;
-            ClientAuthentication = connection.ClientAuthentication;
-            BaseUri = connection.BaseUri;
-            Vault = connection.Vault;
-            CanRefresh = connection.CanRefresh;
         }
 
-        public string Name { get; }
+        public string Name { get; internal init; }
 
-        public SecureString AccessToken { get; }
+        public SecureString AccessToken { get; internal init; }
 
-        public SecureString RefreshToken { get; }
+        public SecureString RefreshToken { get; internal init; }
 
         public string TokenType => "Bearer";
 
-        public DateTimeOffset? IssuedOn { get; }
+        public DateTimeOffset? IssuedOn { get; internal init; }
 
-        public DateTimeOffset? ExpiresOn { get; }
+        public DateTimeOffset? ExpiresOn { get; internal init; }
 
-        public string UserId { get; }
+        public string UserId { get; internal init; }
 
-        public string CompanyId { get; }
+        public string CompanyId { get; internal init; }
 
-        public string ClientUrl { get; }
+        public string ClientUrl { get; internal init; }
 
-        public string ClientId { get; }
+        public string ClientId { get; internal init; }
 
-        public ClientAuthentication ClientAuthentication { get; }
+        public ClientAuthentication ClientAuthentication { get; internal init; }
 
-        public Uri BaseUri { get; }
+        public Uri BaseUri { get; internal init; }
 
-        public string Vault { get; }
+        public string Vault { get; internal init; }
 
         /// <summary>True when a refresh token and the client credentials are all at hand.</summary>
-        public bool CanRefresh { get; }
+        public bool CanRefresh { get; internal init; }
 
         /// <summary>How long the access token has left, for people: "9d 23h", "42m", "expired"; null when unknown.</summary>
         public string TimeLeft
@@ -66,7 +54,7 @@ namespace TSheets.Auth
                     return null;
                 }
 
-                var left = ExpiresOn.Value - DateTimeOffset.UtcNow;
+                var left = ExpiresOn.Value - (Clock ?? SystemClock.Instance).UtcNow;
                 if (left <= TimeSpan.Zero)
                 {
                     return "expired";
@@ -77,6 +65,9 @@ namespace TSheets.Auth
                     : $"{Math.Max(1, (int)left.TotalMinutes)}m";
             }
         }
+
+        /// <summary>The clock <see cref="TimeLeft"/> reads: the module's own, so a test's clock reaches it too.</summary>
+        internal IClock Clock { get; init; }
 
         public override string ToString() => $"TSheets token '{Name}'";
     }

@@ -17,6 +17,7 @@ namespace TSheets.Auth
         private readonly IClock clock;
         private readonly VaultRefresh vaultRefresh;
         private readonly RecordWatch records;
+        private readonly SingleFlight<RefreshOutcome> refreshes = new SingleFlight<RefreshOutcome>();
 
         public TokenRefresher(ConnectionRepository repository, TokenClient client)
         {
@@ -29,10 +30,16 @@ namespace TSheets.Auth
 
         public ConnectionRepository Repository => repository;
 
+        /// <summary>The refreshes (and looks at another process's rotation) in flight: one per connection, however many ask.</summary>
+        internal SingleFlight<RefreshOutcome> Refreshes => refreshes;
+
         /// <summary>The connection, refreshed first when <paramref name="mode"/> and the policy say so.</summary>
-        public async Task<Connection> GetAsync(string name, RefreshMode mode, string vault, IReporter report, CancellationToken cancellationToken)
+        public async Task<Connection> GetAsync(CallScope scope, RefreshMode mode)
         {
-            var current = repository.Find(name, vault, report) ?? throw ConnectionRepository.NotFound(name, vault);
+            var name = scope.Name;
+            var report = scope.Report;
+            var cancellationToken = scope.Cancellation;
+            var current = repository.Find(scope) ?? throw ConnectionRepository.NotFound(name, scope.Vault);
             var now = clock.UtcNow;
             var forced = mode == RefreshMode.Force || mode == RefreshMode.Replace;
             var refresh = forced || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
@@ -60,7 +67,7 @@ namespace TSheets.Auth
             var session = repository.Session;
             try
             {
-                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, forced))
+                var outcome = await refreshes.JoinOrStart(current.Name, () => Start(current, forced, scope.Network))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
                 Report(outcome, report);
@@ -96,7 +103,7 @@ namespace TSheets.Auth
         /// </summary>
         private async Task<Connection> SyncAsync(Connection current, IReporter report, CancellationToken cancellationToken)
         {
-            var outcome = await repository.Session.Refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current)))
+            var outcome = await refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current)))
                 .WaitOrCancel(cancellationToken)
                 .ConfigureAwait(false);
             if (outcome == null)
@@ -123,7 +130,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>Runs under the single-flight lock: refresh, unless another runspace just did.</summary>
-        private Task<RefreshOutcome> Start(Connection seen, bool forced)
+        private Task<RefreshOutcome> Start(Connection seen, bool forced, NetworkSettings network)
         {
             var latest = repository.Session.Get(seen.Name) ?? seen;
             if (!ReferenceEquals(latest, seen) && (forced || !RefreshPolicy.IsDue(latest, clock.UtcNow)))
@@ -134,13 +141,13 @@ namespace TSheets.Auth
             // Not the caller's cancellation: once sent, the old refresh token may be spent, so the
             // new pair must be stored even if the user presses Ctrl+C meanwhile.
             return latest.Vault != null
-                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced))
-                : Task.Run(() => RefreshSessionOnlyAsync(latest));
+                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced, network))
+                : Task.Run(() => RefreshSessionOnlyAsync(latest, network));
         }
 
-        private async Task<RefreshOutcome> RefreshSessionOnlyAsync(Connection from)
+        private async Task<RefreshOutcome> RefreshSessionOnlyAsync(Connection from, NetworkSettings network)
         {
-            var grant = await client.RefreshAsync(from.BaseUri, from.Credentials, from.RefreshToken, from.Name, CancellationToken.None).ConfigureAwait(false);
+            var grant = await client.RefreshAsync(from.RefreshGrant(network), CancellationToken.None).ConfigureAwait(false);
             var fresh = from.WithGrant(grant, clock.UtcNow);
             repository.Session.Replace(from, fresh);
             return new RefreshOutcome(fresh);

@@ -23,12 +23,11 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var repository = ModuleServices.Current.Repository;
-            var wildcard = false;
-            System.Collections.Generic.IReadOnlyList<string> names;
+            var operations = ModuleRoot.Operations;
+            System.Collections.Generic.IReadOnlyList<ChangePlan> plans;
             try
             {
-                names = ConnectionNames.Resolve(repository, Name, Vault, out wildcard);
+                plans = operations.PlanDisconnect(new ConnectionQuery { Name = Name, Vault = Vault });
             }
             catch (TSheetsAuthException ex)
             {
@@ -36,32 +35,21 @@ namespace TSheets.Auth.Commands
                 return;
             }
 
-            foreach (var name in names)
+            foreach (var plan in plans)
             {
-                var where = Vault == null ? "the session" : $"the session and vault '{Vault}'";
-                if (!ShouldProcess($"TSheets connection '{name}'", $"Remove from {where}"))
+                if (!ShouldProcess(plan.Target, plan.Action))
                 {
                     continue;
                 }
 
-                bool removed;
                 try
                 {
-                    removed = repository.Remove(name, Vault);
+                    Wait(operations.ApplyAsync(plan, Sink, CancellationToken));
                 }
                 catch (TSheetsAuthException ex)
                 {
                     WriteErrorRecord(ex);
-                    continue;
                 }
-
-                if (!removed && !wildcard)
-                {
-                    WriteErrorRecord(ConnectionRepository.NotFound(name, Vault));
-                    continue;
-                }
-
-                WriteVerboseText($"Removed '{name}' from {where}. TSheets has no way to revoke a token through the API: it stays valid on the server until it expires. To revoke it now, delete it in QuickBooks Time under Feature Add-ons > API (the app's tokens, or API Preferences for tokens made there).");
             }
         }
     }

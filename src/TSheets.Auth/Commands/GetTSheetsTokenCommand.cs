@@ -33,12 +33,12 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var services = ModuleServices.Current;
-            var mode = ForceRefresh ? RefreshMode.Force : NoRefresh ? RefreshMode.Never : RefreshMode.Auto;
+            var operations = ModuleRoot.Operations;
+            var query = new ConnectionQuery { Name = Name, Vault = Vault, ForceRefresh = ForceRefresh, NoRefresh = NoRefresh };
             System.Collections.Generic.IReadOnlyList<string> names;
             try
             {
-                names = Run(() => ConnectionNames.Resolve(services.Repository, Name, Vault, out _));
+                names = Run(() => operations.ResolveNames(query));
             }
             catch (TSheetsAuthException ex)
             {
@@ -48,10 +48,10 @@ namespace TSheets.Auth.Commands
 
             foreach (var name in names)
             {
-                Connection connection;
+                TSheetsToken token;
                 try
                 {
-                    connection = Wait(services.Tokens.GetAsync(name, mode, Vault, Sink, CancellationToken));
+                    token = Wait(operations.GetTokenAsync(query.WithName(name), Sink, CancellationToken));
                 }
                 catch (TSheetsAuthException ex)
                 {
@@ -61,11 +61,11 @@ namespace TSheets.Auth.Commands
 
                 if (AsPlainText)
                 {
-                    WriteObject(SecureStrings.ToPlainText(connection.AccessToken));
+                    WriteObject(new System.Net.NetworkCredential(string.Empty, token.AccessToken).Password);
                 }
                 else
                 {
-                    WriteObject(connection.ToToken());
+                    WriteObject(token);
                 }
             }
         }

@@ -56,17 +56,14 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var method = Method.ToUpperInvariant();
+            var operations = ModuleRoot.Operations;
             try
             {
-                if (Body != null && method == "GET")
+                var options = new ApiCallOptions
                 {
-                    WriteWarningText("-Body is not sent with GET; use -Query for GET parameters.");
-                }
-
-                var request = new ApiRequest
-                {
-                    Method = method,
+                    Name = Name,
+                    Vault = Vault,
+                    Method = Method,
                     Path = Path,
                     Query = QueryPairs(),
                     JsonBody = Body == null ? null : JsonConversion.ToJsonBody(Body),
@@ -74,15 +71,13 @@ namespace TSheets.Auth.Commands
                     MaximumRetryCount = MaximumRetryCount,
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 };
-                var api = ModuleServices.Current.Api;
-                var scope = new CallScope(Name, Vault, Sink, NetworkSettings.Default, CancellationToken);
                 if (!All)
                 {
-                    Write(Wait(api.SendAsync(scope, request)));
+                    Write(Wait(operations.InvokeAsync(options, Sink, CancellationToken)));
                     return;
                 }
 
-                var pages = new PageReader(api, scope, request);
+                var pages = operations.ReadPages(options, Sink, CancellationToken);
                 object page;
                 while ((page = Wait(pages.NextAsync())) != null)
                 {
@@ -91,7 +86,7 @@ namespace TSheets.Auth.Commands
             }
             catch (TSheetsAuthException ex)
             {
-                WriteVerboseText($"{method} {Path} failed: {ex.ErrorId}.");
+                WriteVerboseText($"{Method.ToUpperInvariant()} {Path} failed: {ex.ErrorId}.");
                 ThrowTerminatingError(ex);
             }
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -8,7 +9,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace TSheets.Auth.Commands
+namespace TSheets.Auth
 {
     /// <summary>
     /// Vault calls in a short-lived child PowerShell, which has no cache. SecretStore keeps its
@@ -20,16 +21,21 @@ namespace TSheets.Auth.Commands
     /// over the child's standard streams, pipes only this process holds; names go in through the
     /// environment, never a command line.
     /// </summary>
-    internal static class VaultChildProcess
+    internal sealed class VaultChildProcess
     {
         private const string NameVariable = "TSHEETS_AUTH_CHILD_SECRET";
         private const string VaultVariable = "TSHEETS_AUTH_CHILD_VAULT";
 
-        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+        /// <summary>A child is killed after this; two of them fit in the store lock's wait.</summary>
+        public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
         private const string Prelude = "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'\ntry {\n  Import-Module Microsoft.PowerShell.SecretManagement\n";
 
-        private const string Failure = "} catch {\n  if ($_.FullyQualifiedErrorId -like 'GetSecretNotFound*') { [Console]::Out.Write('NONE'); exit 0 }\n  [Console]::Error.Write($_.Exception.Message); exit 1\n}\n";
+        // A failure says the exception types of its chain on the first line (a store that wants this
+        // process's password is known by SecretManagement's PasswordRequiredException), then the message.
+        private const string Failure = "} catch {\n  if ($_.FullyQualifiedErrorId -like 'GetSecretNotFound*') { [Console]::Out.Write('NONE'); exit 0 }\n"
+            + "  $types = @(); for ($e = $_.Exception; $e; $e = $e.InnerException) { $types += $e.GetType().FullName }\n"
+            + "  [Console]::Error.Write(($types -join ',') + \"`n\" + $_.Exception.Message); exit 1\n}\n";
 
         private static readonly string ReadScript = Prelude
             + "  $s = Microsoft.PowerShell.SecretManagement\\Get-Secret -Name $env:" + NameVariable + " -Vault $env:" + VaultVariable + " -AsPlainText\n"
@@ -57,14 +63,16 @@ namespace TSheets.Auth.Commands
             + "  [Console]::Out.Write('NAMES ' + (($names | ForEach-Object { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($_)) }) -join ' '))\n"
             + Failure;
 
-        /// <summary>PSHOME of this PowerShell, remembered by the first cmdlet that runs (a child must be the same PowerShell).</summary>
-        public static string PowerShellHome { get; set; }
+        private readonly string powerShellHome;
+
+        /// <param name="powerShellHome">PSHOME of the PowerShell the module runs in (a child must be the same PowerShell); null: no child.</param>
+        public VaultChildProcess(string powerShellHome) => this.powerShellHome = powerShellHome;
 
         /// <summary>True when a child PowerShell can be started here.</summary>
-        public static bool Available => Executable() != null;
+        public bool Available => Executable() != null;
 
         /// <summary>The secret as the vault holds it now, or null when there is none or this read is not possible here.</summary>
-        public static async Task<SecureString> ReadAsync(string vault, string secretName, CancellationToken cancellationToken)
+        public async Task<SecureString> ReadAsync(string vault, string secretName, CancellationToken cancellationToken)
         {
             var (exit, output, _) = await RunAsync(ReadScript, vault, secretName, null, cancellationToken).ConfigureAwait(false);
             if (exit != 0 || output == null || !output.StartsWith("SECRET ", StringComparison.Ordinal))
@@ -83,35 +91,35 @@ namespace TSheets.Auth.Commands
         }
 
         /// <summary>Writes the secret on the store as it is now; a failure is the vault's own message.</summary>
-        public static void Write(string vault, string secretName, SecureString value)
+        public void Write(string vault, string secretName, SecureString value)
         {
             var input = Convert.ToBase64String(Encoding.UTF8.GetBytes(SecureStrings.ToPlainText(value)));
             var (exit, output, errors) = RunAsync(WriteScript, vault, secretName, input, CancellationToken.None).GetAwaiter().GetResult();
             if (exit != 0 || output != "DONE")
             {
-                throw new VaultCallException(Text.OneLine(errors) ?? $"Set-Secret in a child PowerShell ended with code {exit}.", null, null);
+                throw ChildVaultException.From(errors, $"Set-Secret in a child PowerShell ended with code {exit}.");
             }
         }
 
         /// <summary>Removes the secret on the store as it is now; false when there was none.</summary>
-        public static bool Remove(string vault, string secretName)
+        public bool Remove(string vault, string secretName)
         {
             var (exit, output, errors) = RunAsync(RemoveScript, vault, secretName, null, CancellationToken.None).GetAwaiter().GetResult();
             if (exit != 0 || (output != "DONE" && output != "NONE"))
             {
-                throw new VaultCallException(Text.OneLine(errors) ?? $"Remove-Secret in a child PowerShell ended with code {exit}.", null, null);
+                throw ChildVaultException.From(errors, $"Remove-Secret in a child PowerShell ended with code {exit}.");
             }
 
             return output == "DONE";
         }
 
         /// <summary>The names of the secrets matching a wildcard pattern in the store as it is now.</summary>
-        public static System.Collections.Generic.IReadOnlyList<string> List(string vault, string namePattern)
+        public System.Collections.Generic.IReadOnlyList<string> List(string vault, string namePattern)
         {
             var (exit, output, errors) = RunAsync(ListScript, vault, namePattern, null, CancellationToken.None).GetAwaiter().GetResult();
             if (exit != 0 || output == null || !output.StartsWith("NAMES", StringComparison.Ordinal))
             {
-                throw new VaultCallException(Text.OneLine(errors) ?? $"Get-SecretInfo in a child PowerShell ended with code {exit}.", null, null);
+                throw ChildVaultException.From(errors, $"Get-SecretInfo in a child PowerShell ended with code {exit}.");
             }
 
             try
@@ -122,11 +130,11 @@ namespace TSheets.Auth.Commands
             }
             catch (FormatException ex)
             {
-                throw new VaultCallException("Get-SecretInfo in a child PowerShell answered something unreadable.", ex, null);
+                throw new ChildVaultException("Get-SecretInfo in a child PowerShell answered something unreadable.", Array.Empty<string>(), ex);
             }
         }
 
-        private static async Task<(int Exit, string Output, string Errors)> RunAsync(string script, string vault, string secretName, string input, CancellationToken cancellationToken)
+        private async Task<(int Exit, string Output, string Errors)> RunAsync(string script, string vault, string secretName, string input, CancellationToken cancellationToken)
         {
             var executable = Executable();
             if (executable == null)
@@ -173,9 +181,9 @@ namespace TSheets.Auth.Commands
             }
         }
 
-        private static string Executable()
+        private string Executable()
         {
-            var home = PowerShellHome;
+            var home = powerShellHome;
             if (string.IsNullOrEmpty(home))
             {
                 return null;
@@ -185,6 +193,33 @@ namespace TSheets.Auth.Commands
             var name = desktop ? "powershell.exe" : RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "pwsh.exe" : "pwsh";
             var path = Path.Combine(home, name);
             return File.Exists(path) ? path : null;
+        }
+    }
+
+    /// <summary>A vault call in a child PowerShell failed: the vault's own message, and the exception types it came with.</summary>
+    internal sealed class ChildVaultException : Exception
+    {
+        private const string PasswordRequired = "Microsoft.PowerShell.SecretManagement.PasswordRequiredException";
+
+        public ChildVaultException(string message, IReadOnlyList<string> exceptionTypes, Exception innerException = null)
+            : base(message, innerException)
+        {
+            ExceptionTypes = exceptionTypes;
+        }
+
+        /// <summary>The full type names of the failure's exception chain, outermost first (empty when unknown).</summary>
+        public IReadOnlyList<string> ExceptionTypes { get; }
+
+        /// <summary>The store wants a password, which only the process that unlocked it holds.</summary>
+        public bool NeedsPassword => ExceptionTypes.Contains(PasswordRequired, StringComparer.Ordinal);
+
+        /// <summary>What a child wrote on its error stream (the types line, then the message), or <paramref name="otherwise"/>.</summary>
+        public static ChildVaultException From(string errors, string otherwise)
+        {
+            var lines = (errors ?? string.Empty).Split(new[] { '\n' }, 2);
+            var types = lines.Length == 2 ? lines[0].Trim().Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
+            var message = Text.OneLine(lines.Length == 2 ? lines[1] : lines[0]);
+            return new ChildVaultException(message ?? otherwise, types);
         }
     }
 }

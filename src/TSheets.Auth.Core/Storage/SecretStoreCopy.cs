@@ -3,7 +3,7 @@ using System.Linq;
 using System.Reflection;
 using System.Threading;
 
-namespace TSheets.Auth.Commands
+namespace TSheets.Auth
 {
     /// <summary>What became of this process's copy of the SecretStore store when it was asked to reload.</summary>
     internal enum StoreCopy

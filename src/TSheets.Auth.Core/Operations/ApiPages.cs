@@ -1,0 +1,21 @@
+using System;
+using System.Threading.Tasks;
+
+namespace TSheets.Auth
+{
+    /// <summary>The pages of a list (-All), one at a time, for the cmdlet to write each as it arrives.</summary>
+    internal sealed class ApiPages
+    {
+        private readonly PageReader reader;
+        private readonly Func<Func<Task<object>>, Task<object>> guard;
+
+        internal ApiPages(PageReader reader, Func<Func<Task<object>>, Task<object>> guard)
+        {
+            this.reader = reader;
+            this.guard = guard;
+        }
+
+        /// <summary>The next page, or null when there is none.</summary>
+        public Task<object> NextAsync() => guard(reader.NextAsync);
+    }
+}

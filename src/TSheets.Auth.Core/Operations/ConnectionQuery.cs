@@ -1,0 +1,20 @@
+namespace TSheets.Auth
+{
+    /// <summary>Which connections a Get-TSheetsToken or Disconnect-TSheets is about, and how a token may be refreshed.</summary>
+    internal sealed class ConnectionQuery
+    {
+        /// <summary>A name, or a wildcard pattern over the session's (and the vault's) connections.</summary>
+        public string Name { get; set; } = "default";
+
+        public string Vault { get; set; }
+
+        public bool ForceRefresh { get; set; }
+
+        public bool NoRefresh { get; set; }
+
+        /// <summary>The same query for one of the names a pattern resolved to.</summary>
+        public ConnectionQuery WithName(string name) => new ConnectionQuery { Name = name, Vault = Vault, ForceRefresh = ForceRefresh, NoRefresh = NoRefresh };
+
+        internal RefreshMode Mode => ForceRefresh ? RefreshMode.Force : NoRefresh ? RefreshMode.Never : RefreshMode.Auto;
+    }
+}
