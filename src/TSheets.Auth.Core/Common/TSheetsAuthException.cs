@@ -6,13 +6,14 @@ namespace TSheets.Auth
     /// The one exception type Core throws for an expected failure, and the inner exception of every
     /// error record the module writes (public, so scripts can <c>catch [TSheets.Auth.TSheetsAuthException]</c>).
     /// It carries the public error ID and the error's target (a connection name or the offending
-    /// value, never a secret). Messages are scrubbed by <see cref="Redactor"/> when made.
+    /// value, never a secret). Text from outside is scrubbed where it enters a message; the exact
+    /// secrets in play are masked when the error leaves Core (see <see cref="Redactor"/>).
     /// </summary>
     [Serializable]
     public sealed class TSheetsAuthException : Exception
     {
         internal TSheetsAuthException(string errorId, string message, object target = null, Exception innerException = null)
-            : base(Redactor.Scrub(message), innerException)
+            : base(message, innerException)
         {
             ErrorId = errorId ?? throw new ArgumentNullException(nameof(errorId));
             Target = target;

@@ -38,6 +38,6 @@ namespace TSheets.Auth
         /// then clipped.
         /// </summary>
         public static string FromServer(string text, int max, System.Collections.Generic.IEnumerable<string> secrets = null) =>
-            Clip(Redactor.Scrub(OneLine(text), secrets), max);
+            Clip(Redactor.ScrubOutside(OneLine(text), secrets), max);
     }
 }

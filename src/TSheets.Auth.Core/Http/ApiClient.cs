@@ -38,7 +38,8 @@ namespace TSheets.Auth
             var deadline = clock.UtcNow + request.Timeout;
             var connection = await tokens.GetAsync(scope, RefreshMode.Auto).ConfigureAwait(false);
             var uri = ApiPath.Build(connection.BaseUri, request.Path, request.Query);
-            var described = $"{request.Method} {Describe(uri, connection.BaseUri)}";
+            // The user's path and query: a token typed into them is masked before any message shows them.
+            var described = Redactor.ScrubOutside($"{request.Method} {Describe(uri, connection.BaseUri)}");
             using (var message = new HttpRequestMessage(new HttpMethod(request.Method), uri))
             {
                 message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));

@@ -91,7 +91,7 @@ namespace TSheets.Auth
 
         private static TSheetsAuthException Outside(string path, Uri baseUri)
         {
-            var shown = Text.Clip(Text.OneLine(Redactor.Scrub(path)) ?? string.Empty, 200);
+            var shown = Text.Clip(Text.OneLine(Redactor.ScrubOutside(path)) ?? string.Empty, 200);
             return new TSheetsAuthException(
                 ErrorIds.InvalidPath,
                 $"The path '{shown}' must stay under the connection's base URI ({baseUri}), like 'current_user' or 'timesheets': tokens are sent to that address only, so nothing was sent.",

@@ -93,7 +93,7 @@ namespace TSheets.Auth
                         && (status < 200 || status > 299))
                     {
                         failures.Add(new BatchFailure(
-                            Convert.ToString(key, CultureInfo.InvariantCulture),
+                            Text.FromServer(Convert.ToString(key, CultureInfo.InvariantCulture), 40),
                             status,
                             Text.FromServer(item.Contains("_status_message") ? Convert.ToString(item["_status_message"], CultureInfo.InvariantCulture) : null, 300),
                             Text.FromServer(item.Contains("_status_extra") ? Convert.ToString(item["_status_extra"], CultureInfo.InvariantCulture) : null, 300)));

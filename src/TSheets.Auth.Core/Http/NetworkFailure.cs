@@ -2,10 +2,22 @@ using System;
 
 namespace TSheets.Auth
 {
-    /// <summary>What went wrong on the network, in words: refused, name not found, TLS, or the runtime's own message.</summary>
+    /// <summary>What went wrong on the network, in words: refused, name not found, TLS, or the runtime's own message (scrubbed: it may quote an address).</summary>
     internal static class NetworkFailure
     {
-        public static string Explain(Exception ex)
+        public static string Explain(Exception ex) => Redactor.ScrubOutside(Words(ex));
+
+        public static string Innermost(Exception ex)
+        {
+            while (ex.InnerException != null)
+            {
+                ex = ex.InnerException;
+            }
+
+            return Redactor.ScrubOutside(ex.Message);
+        }
+
+        private static string Words(Exception ex)
         {
             for (var inner = ex; inner != null; inner = inner.InnerException)
             {
@@ -33,16 +45,6 @@ namespace TSheets.Auth
             }
 
             return Innermost(ex);
-        }
-
-        public static string Innermost(Exception ex)
-        {
-            while (ex.InnerException != null)
-            {
-                ex = ex.InnerException;
-            }
-
-            return ex.Message;
         }
     }
 }

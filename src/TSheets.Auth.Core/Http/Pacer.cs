@@ -45,7 +45,7 @@ namespace TSheets.Auth
                     if (limit == null)
                     {
                         limit = RateLimit.TSheets;
-                        report.Warning($"{RateLimit.Variable} must be 'N/S' (N calls in any S seconds, e.g. '300/300'); '{Text.Clip(Text.OneLine(text), 40)}' is not, so TSheets' own limit ({limit}) is used.");
+                        report.Warning($"{RateLimit.Variable} must be 'N/S' (N calls in any S seconds, e.g. '300/300'); '{Text.FromServer(text, 40)}' is not, so TSheets' own limit ({limit}) is used.");
                     }
                 }
 

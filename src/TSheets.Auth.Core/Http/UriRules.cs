@@ -74,10 +74,11 @@ namespace TSheets.Auth
             {
                 var text = uri.OriginalString;
                 var cut = text.IndexOfAny(new[] { '?', '#' });
-                return Text.OneLine(Redactor.Scrub(cut >= 0 ? text.Substring(0, cut) : text));
+                return Text.OneLine(Redactor.ScrubOutside(cut >= 0 ? text.Substring(0, cut) : text));
             }
 
-            return uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+            // The user's own input: a path may carry a token as well as a query would.
+            return Redactor.ScrubOutside(uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped));
         }
 
         /// <summary>The one loopback rule: why a secret may not travel to <paramref name="uri"/>, or null when it may.</summary>

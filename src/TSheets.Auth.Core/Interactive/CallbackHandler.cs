@@ -128,7 +128,7 @@ namespace TSheets.Auth
         {
             var html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>TSheets.Auth: " + WebUtility.HtmlEncode(title)
                 + "</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>" + WebUtility.HtmlEncode(title)
-                + "</h1><p>" + WebUtility.HtmlEncode(Redactor.Scrub(message)) + "</p></body></html>";
+                + "</h1><p>" + WebUtility.HtmlEncode(Redactor.ScrubOutside(message)) + "</p></body></html>";
             var body = Encoding.UTF8.GetBytes(html);
             var reason = status == 200 ? "OK" : title;
             var headers = string.Format(

@@ -94,7 +94,7 @@ namespace TSheets.Auth
                 return "an empty body";
             }
 
-            return LooksLikeHtml(body, contentType) ? Parse(body, contentType, secrets).Message : $"a '{Text.OneLine(contentType) ?? "untyped"}' body";
+            return LooksLikeHtml(body, contentType) ? Parse(body, contentType, secrets).Message : $"a '{Text.FromServer(contentType, 100) ?? "untyped"}' body";
         }
 
         /// <summary>"code: message", "message" or "code"; null when neither is known.</summary>

@@ -36,9 +36,9 @@ namespace TSheets.Auth
             var tokenClient = new TokenClient(HttpPipelines.Plain(primaries), environment);
             var tokens = new TokenRefresher(repository, tokenClient);
             var pacer = new Pacer(clock, () => environment(RateLimit.Variable));
-            Redactor.SecretsInPlay = () => session.Secrets().Concat(new[] { environmentToken.Text() });
             return new TSheetsOperations(new CoreParts
             {
+                Redactor = new Redactor(() => session.Secrets().Concat(new[] { environmentToken.Text() })),
                 Clock = clock,
                 Environment = environment,
                 Repository = repository,
@@ -87,5 +87,8 @@ namespace TSheets.Auth
         public IBrowserLauncher Browser { get; init; }
 
         public Func<InteractionFacts> ProcessFacts { get; init; }
+
+        /// <summary>Masks the secrets in play: the session's and the CI token.</summary>
+        public Redactor Redactor { get; init; }
     }
 }

@@ -14,7 +14,10 @@ namespace TSheets.Auth
         /// Signs in the way the options say, stores the connection in the session (and the vault),
         /// tells the person where it is connected, and returns the token.
         /// </summary>
-        public Task<TSheetsToken> SignInAsync(SignInOptions options, IReporter report, IPrompt prompt, CancellationToken cancellationToken) => GuardAsync(async () =>
+        public Task<TSheetsToken> SignInAsync(SignInOptions options, IReporter report, IPrompt prompt, CancellationToken cancellationToken) =>
+            GuardAsync(() => SignInThenSaveAsync(options, report, prompt, cancellationToken), Given(options));
+
+        private async Task<TSheetsToken> SignInThenSaveAsync(SignInOptions options, IReporter report, IPrompt prompt, CancellationToken cancellationToken)
         {
             // Each value once, where it enters: the base URI first, as it always was.
             var baseUri = UriRules.NormalizeBaseUri(options.BaseUri);
@@ -45,7 +48,16 @@ namespace TSheets.Auth
             connection = await parts.Repository.SaveAsync(connection, scope).ConfigureAwait(false);
             report.Information(Connected(connection));
             return connection.ToToken(parts.Clock);
-        });
+        }
+
+        /// <summary>The secrets a sign-in was given: not yet in the session, so named to the redactor.</summary>
+        private static string[] Given(SignInOptions options) => new[]
+        {
+            SecureStrings.ToPlainText(options.ClientSecret),
+            SecureStrings.ToPlainText(options.RefreshToken),
+            options.AuthorizationCode,
+            options.CodeVerifier,
+        };
 
         /// <summary>"Connected ..." for the host; every value from the server is one line without control characters.</summary>
         internal static string Connected(Connection connection)

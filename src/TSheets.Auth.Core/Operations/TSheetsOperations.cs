@@ -33,10 +33,10 @@ namespace TSheets.Auth
         public static bool IsValidCodeVerifier(string verifier) => Pkce.IsValidVerifier(verifier);
 
         /// <summary>Text for the host with every secret in play masked (what the cmdlet layer writes).</summary>
-        public string Scrub(string text) => Redactor.Scrub(text);
+        public string Scrub(string text) => parts.Redactor.Scrub(text);
 
-        /// <summary>An error with every secret in play masked from its message (and its causes'): same ID, target and cause.</summary>
-        public TSheetsAuthException Scrub(TSheetsAuthException error) => error;
+        /// <summary>An error with every secret in play masked from its message (and its causes'): same ID, target, status and cause.</summary>
+        public TSheetsAuthException Scrub(TSheetsAuthException error) => parts.Redactor.Scrub(error);
 
         /// <summary>The session's connections for completion: each name, and a line describing it.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> SessionConnections() =>
@@ -73,7 +73,7 @@ namespace TSheets.Auth
             }
             catch (TSheetsAuthException ex)
             {
-                var clean = Scrub(ex);
+                var clean = parts.Redactor.Scrub(ex);
                 if (ReferenceEquals(clean, ex))
                 {
                     throw;
@@ -83,7 +83,10 @@ namespace TSheets.Auth
             }
         }
 
-        private async Task<T> GuardAsync<T>(Func<Task<T>> work)
+        private Task<T> GuardAsync<T>(Func<Task<T>> work) => GuardAsync(work, null);
+
+        /// <summary>Runs <paramref name="work"/>; its error leaves scrubbed of the secrets in play and the operation's own (<paramref name="given"/>).</summary>
+        private async Task<T> GuardAsync<T>(Func<Task<T>> work, IEnumerable<string> given)
         {
             try
             {
@@ -91,7 +94,7 @@ namespace TSheets.Auth
             }
             catch (TSheetsAuthException ex)
             {
-                var clean = Scrub(ex);
+                var clean = parts.Redactor.Scrub(ex, given);
                 if (ReferenceEquals(clean, ex))
                 {
                     throw;

@@ -55,18 +55,18 @@ namespace TSheets.Auth
         {
             if (!CachesPerProcess(vault) || IsFresh(SecretStoreCopy.Reload()))
             {
-                return raw.Read(vault, secretName);
+                return Outside(() => raw.Read(vault, secretName));
             }
 
             // A copy that could not be made fresh: what it lacks, a child reads from the disk.
-            return raw.Read(vault, secretName) ?? child.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult();
+            return Outside(() => raw.Read(vault, secretName)) ?? child.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         public Task<SecureString> ReadFreshAsync(string vault, string secretName, CancellationToken cancellationToken)
         {
             if (!CachesPerProcess(vault) || IsFresh(SecretStoreCopy.Reload()))
             {
-                return Task.FromResult(raw.Read(vault, secretName));
+                return Task.FromResult(Outside(() => raw.Read(vault, secretName)));
             }
 
             // A SecretStore copy that could not be made fresh: a child has none.
@@ -77,7 +77,7 @@ namespace TSheets.Auth
         {
             if (!CachesPerProcess(vault))
             {
-                raw.Write(vault, secretName, value);
+                Outside(() => raw.Write(vault, secretName, value));
                 return;
             }
 
@@ -87,7 +87,7 @@ namespace TSheets.Auth
                 {
                     if (IsFresh(SecretStoreCopy.Reload()) || !child.Available)
                     {
-                        raw.Write(vault, secretName, value);
+                        Outside(() => raw.Write(vault, secretName, value));
                         return false;
                     }
 
@@ -106,7 +106,7 @@ namespace TSheets.Auth
         {
             if (!CachesPerProcess(vault))
             {
-                return raw.Remove(vault, secretName);
+                return Outside(() => raw.Remove(vault, secretName));
             }
 
             var removed = false;
@@ -116,14 +116,14 @@ namespace TSheets.Auth
                 {
                     if (IsFresh(SecretStoreCopy.Reload()) || !child.Available)
                     {
-                        removed = raw.Remove(vault, secretName);
+                        removed = Outside(() => raw.Remove(vault, secretName));
                         return false;
                     }
 
                     removed = child.Remove(vault, secretName);
                     return true;
                 },
-                fallBackToThisProcess: () => removed = raw.Remove(vault, secretName));
+                fallBackToThisProcess: () => removed = Outside(() => raw.Remove(vault, secretName)));
             if (inChild)
             {
                 SecretStoreCopy.Reload();
@@ -150,15 +150,40 @@ namespace TSheets.Auth
                 }
             }
 
-            return raw.List(vault, namePattern);
+            return Outside(() => raw.List(vault, namePattern));
         }
 
         private static TSheetsAuthException Failed(string vault, ChildVaultException failure) =>
-            new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {failure.Message}", vault, failure);
+            new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {Redactor.ScrubOutside(failure.Message)}", vault, failure);
+
+        /// <summary>A raw call, its failure's message (the vault's own words, from outside) scrubbed as it enters Core.</summary>
+        private static T Outside<T>(Func<T> call)
+        {
+            try
+            {
+                return call();
+            }
+            catch (TSheetsAuthException ex)
+            {
+                var message = Redactor.ScrubOutside(ex.Message);
+                if (string.Equals(message, ex.Message, StringComparison.Ordinal))
+                {
+                    throw;
+                }
+
+                throw new TSheetsAuthException(ex.ErrorId, message, ex.Target, ex.InnerException) { StatusCode = ex.StatusCode, ServerError = ex.ServerError };
+            }
+        }
+
+        private static void Outside(Action call) => Outside(() =>
+        {
+            call();
+            return true;
+        });
 
         /// <summary>True for a vault whose module keeps a per-process copy of the store (asked once per vault and process).</summary>
         private bool CachesPerProcess(string vault) =>
-            caching.GetOrAdd(vault, name => string.Equals(raw.ModuleOf(name), CachingVaultModule, StringComparison.OrdinalIgnoreCase));
+            caching.GetOrAdd(vault, name => string.Equals(Outside(() => raw.ModuleOf(name)), CachingVaultModule, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>A copy that is what the disk holds, or no copy at all (the next call reads the disk).</summary>
         private static bool IsFresh(StoreCopy copy) => copy == StoreCopy.None || copy == StoreCopy.Reloaded;
