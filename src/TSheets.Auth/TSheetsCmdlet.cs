@@ -16,6 +16,9 @@ namespace TSheets.Auth.Commands
         /// <summary>The connection name used when none is given.</summary>
         public const string DefaultName = "default";
 
+        /// <summary>The tag Write-Host gives its records, so the host shows them.</summary>
+        private static readonly string[] HostTags = { "PSHOST" };
+
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
         private PipelineSink sink;
 
@@ -28,6 +31,7 @@ namespace TSheets.Auth.Commands
         {
             cancellation.Dispose();
             sink?.Dispose();
+            GC.SuppressFinalize(this);
         }
 
         protected override void StopProcessing() => cancellation.Cancel();
@@ -84,7 +88,7 @@ namespace TSheets.Auth.Commands
         /// construction and must reach the user intact.
         /// </summary>
         internal void WriteHostMessage(string message, bool scrub = true) =>
-            WriteInformation(new HostInformationMessage { Message = scrub ? ModuleRoot.Operations.Scrub(message) : message }, new[] { "PSHOST" });
+            WriteInformation(new HostInformationMessage { Message = scrub ? ModuleRoot.Operations.Scrub(message) : message }, HostTags);
 
         internal void WriteVerboseText(string text)
         {

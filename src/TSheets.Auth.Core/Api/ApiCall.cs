@@ -27,7 +27,7 @@ namespace TSheets.Auth
         public bool Sent { get; set; }
 
         /// <summary>The token TSheets refused with a 401 before a refresh; null when no refresh was made.</summary>
-        public string RefusedToken { get; set; }
+        public string? RefusedToken { get; set; }
 
         /// <summary>The refresh after a 401 gave back the token just refused.</summary>
         public bool RefreshedToSame { get; set; }
@@ -35,7 +35,7 @@ namespace TSheets.Auth
         /// <summary>Every token sent in this call, so a message quoting the server can never show one.</summary>
         public List<string> Tokens { get; } = new List<string>();
 
-        public static ApiCall Of(HttpRequestMessage request) =>
+        public static ApiCall? Of(HttpRequestMessage request) =>
             request.Properties.TryGetValue(Key, out var value) ? value as ApiCall : null;
 
         public ApiCall AttachTo(HttpRequestMessage request)

@@ -34,10 +34,10 @@ namespace TSheets.Auth
                 return response;
             }
 
-            var refused = SecureStrings.ToPlainText(connection.AccessToken);
+            var refused = SecureStrings.ToPlainText(connection.AccessToken)!;
             call.RefusedToken = refused;
             options.Report.Verbose($"TSheets refused the token ({options.Described} -> 401); refreshing it and trying once more.");
-            byte[] body;
+            byte[]? body;
             Connection fresh;
             try
             {
@@ -77,7 +77,7 @@ namespace TSheets.Auth
                     connection.Name);
             }
 
-            var token = SecureStrings.ToPlainText(connection.AccessToken);
+            var token = SecureStrings.ToPlainText(connection.AccessToken)!;
             call.Connection = connection;
             call.Tokens.Add(token);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -3,7 +3,7 @@ namespace TSheets.Auth
     internal static class ConstantTime
     {
         /// <summary>Compares without an early exit, so timing tells nothing about how much matched.</summary>
-        public static bool Equals(string a, string b)
+        public static bool Equals(string? a, string? b)
         {
             if (a == null || b == null)
             {

@@ -10,11 +10,11 @@ namespace TSheets.Auth
     /// </summary>
     internal static class Fingerprint
     {
-        public static string Of(params string[] parts)
+        public static string Of(params string?[]? parts)
         {
             using (var sha = SHA256.Create())
             {
-                var bytes = Encoding.UTF8.GetBytes("TSheets.Auth fingerprint 1\n" + string.Join("\n", parts ?? Array.Empty<string>()));
+                var bytes = Encoding.UTF8.GetBytes("TSheets.Auth fingerprint 1\n" + string.Join("\n", parts ?? Array.Empty<string?>()));
                 var hash = sha.ComputeHash(bytes);
                 var text = new StringBuilder(16);
                 for (var i = 0; i < 8; i++)

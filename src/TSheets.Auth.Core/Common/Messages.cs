@@ -21,6 +21,6 @@ namespace TSheets.Auth
             $"Get-TSheetsToken -Name '{Quote(name)}' | Set-TSheetsToken -Vault '{Quote(vault)}'";
 
         /// <summary>A value inside single quotes, as PowerShell reads it.</summary>
-        public static string Quote(string value) => (value ?? string.Empty).Replace("'", "''");
+        public static string Quote(string? value) => (value ?? string.Empty).Replace("'", "''");
     }
 }

@@ -32,43 +32,38 @@ namespace TSheets.Auth
             + @"|(?<=""(?:access_token|refresh_token|client_secret|code|code_verifier)""\s*:\s*"")[^""]*",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
-        private readonly Func<IEnumerable<string>> secretsInPlay;
+        private readonly Func<IEnumerable<string?>> secretsInPlay;
 
         /// <param name="secretsInPlay">The process's secrets, read only when there is text to scrub (the rare path).</param>
-        public Redactor(Func<IEnumerable<string>> secretsInPlay) => this.secretsInPlay = secretsInPlay ?? throw new ArgumentNullException(nameof(secretsInPlay));
+        public Redactor(Func<IEnumerable<string?>> secretsInPlay) => this.secretsInPlay = secretsInPlay ?? throw new ArgumentNullException(nameof(secretsInPlay));
 
         /// <summary>Text from outside, as it may enter a message: <paramref name="knownSecrets"/> and every secret-shaped value masked.</summary>
-        public static string ScrubOutside(string text, IEnumerable<string> knownSecrets = null)
+        public static string? ScrubOutside(string? text, IEnumerable<string?>? knownSecrets = null)
         {
             if (string.IsNullOrEmpty(text))
             {
                 return text;
             }
 
-            return Shapes.Replace(MaskExact(text, knownSecrets), Mask);
+            return Shapes.Replace(MaskExact(text!, knownSecrets), Mask);
         }
 
         /// <summary>Text for the host: every secret in play (and <paramref name="more"/>) masked, whatever its shape.</summary>
-        public string Scrub(string text, IEnumerable<string> more = null) =>
-            string.IsNullOrEmpty(text) ? text : MaskExact(text, secretsInPlay().Concat(more ?? Enumerable.Empty<string>()));
+        public string? Scrub(string? text, IEnumerable<string?>? more = null) =>
+            string.IsNullOrEmpty(text) ? text : MaskExact(text!, secretsInPlay().Concat(more ?? Enumerable.Empty<string?>()));
 
         /// <summary>
         /// The error with every secret in play masked from its message and from the messages of
         /// the module's errors it was caused by: the same ID, target, status and server error. The
         /// error itself when there was nothing to mask.
         /// </summary>
-        public TSheetsAuthException Scrub(TSheetsAuthException error, IEnumerable<string> more = null)
+        public TSheetsAuthException Scrub(TSheetsAuthException error, IEnumerable<string?>? more = null)
         {
-            if (error == null)
-            {
-                return null;
-            }
-
-            var secrets = secretsInPlay().Concat(more ?? Enumerable.Empty<string>()).ToList();
+            var secrets = secretsInPlay().Concat(more ?? Enumerable.Empty<string?>()).ToList();
             return Clean(error, secrets);
         }
 
-        private static TSheetsAuthException Clean(TSheetsAuthException error, IReadOnlyList<string> secrets)
+        private static TSheetsAuthException Clean(TSheetsAuthException error, IReadOnlyList<string?> secrets)
         {
             var inner = error.InnerException is TSheetsAuthException cause ? Clean(cause, secrets) : error.InnerException;
             var message = MaskExact(error.Message, secrets);
@@ -80,14 +75,14 @@ namespace TSheets.Auth
             return new TSheetsAuthException(error.ErrorId, message, error.Target, inner) { StatusCode = error.StatusCode, ServerError = error.ServerError };
         }
 
-        private static string MaskExact(string text, IEnumerable<string> secrets)
+        private static string MaskExact(string text, IEnumerable<string?>? secrets)
         {
             if (string.IsNullOrEmpty(text) || secrets == null)
             {
                 return text;
             }
 
-            foreach (var secret in secrets.Where(s => s != null && s.Length >= MinimumSecretLength).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length))
+            foreach (var secret in secrets.OfType<string>().Where(s => s.Length >= MinimumSecretLength).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length))
             {
                 text = text.Replace(secret, Mask);
             }

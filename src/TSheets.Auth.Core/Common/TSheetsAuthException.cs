@@ -12,7 +12,7 @@ namespace TSheets.Auth
     [Serializable]
     public sealed class TSheetsAuthException : Exception
     {
-        internal TSheetsAuthException(string errorId, string message, object target = null, Exception innerException = null)
+        internal TSheetsAuthException(string errorId, string message, object? target = null, Exception? innerException = null)
             : base(message, innerException)
         {
             ErrorId = errorId ?? throw new ArgumentNullException(nameof(errorId));
@@ -23,13 +23,13 @@ namespace TSheets.Auth
         public string ErrorId { get; }
 
         /// <summary>What the error is about: a connection name or the offending value.</summary>
-        public object Target { get; }
+        public object? Target { get; }
 
         /// <summary>HTTP status of the answer that caused the error, when there was one.</summary>
         public int? StatusCode { get; internal set; }
 
         /// <summary>The OAuth <c>error</c> code the server sent (e.g. <c>invalid_grant</c>), when it sent one.</summary>
-        public string ServerError { get; internal set; }
+        public string? ServerError { get; internal set; }
 
         /// <summary>True when trying again later may work (network, 5xx, timeouts); false when it cannot.</summary>
         internal bool Transient => ErrorId == ErrorIds.ServiceUnavailable || ErrorId == ErrorIds.RateLimited;

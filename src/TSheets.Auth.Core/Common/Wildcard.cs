@@ -17,7 +17,7 @@ namespace TSheets.Auth
         private Wildcard(Regex regex) => this.regex = regex;
 
         /// <summary>True when <paramref name="pattern"/> holds an unescaped <c>*</c>, <c>?</c>, <c>[</c> or <c>]</c>.</summary>
-        public static bool HasWildcards(string pattern)
+        public static bool HasWildcards(string? pattern)
         {
             for (var i = 0; pattern != null && i < pattern.Length; i++)
             {
@@ -37,7 +37,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The matcher for <paramref name="pattern"/>; null when it is not a valid pattern.</summary>
-        public static Wildcard TryParse(string pattern)
+        public static Wildcard? TryParse(string pattern)
         {
             var text = new StringBuilder("^");
             for (var i = 0; i < pattern.Length; i++)
@@ -82,7 +82,7 @@ namespace TSheets.Auth
             return new Wildcard(new Regex(text.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline));
         }
 
-        public bool IsMatch(string value) => value != null && regex.IsMatch(value);
+        public bool IsMatch(string? value) => value != null && regex.IsMatch(value);
 
         /// <summary>Appends a character set that starts at <paramref name="start"/>; returns the index of its <c>]</c>, or -1 when it never closes or is empty.</summary>
         private static int AppendSet(string pattern, int start, StringBuilder text)

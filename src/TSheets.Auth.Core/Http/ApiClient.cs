@@ -28,7 +28,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The parsed answer (null for an empty body); failed batch items are taken out and reported as errors.</summary>
-        public async Task<object> SendAsync(CallScope scope, ApiRequest request)
+        public async Task<object?> SendAsync(CallScope scope, ApiRequest request)
         {
             if (!string.IsNullOrEmpty(request.ManagedClientId) && !request.ManagedClientId.All(c => c >= '0' && c <= '9'))
             {
@@ -59,7 +59,7 @@ namespace TSheets.Auth
                     Target = scope.Name,
                     TryTimeout = request.Timeout,
                     Report = scope.Report,
-                    Described = described,
+                    Described = described ?? request.Method,
                     MaximumRetryCount = request.MaximumRetryCount,
                     Deadline = deadline,
                 }.AttachTo(message);
@@ -73,7 +73,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>What the final answer means: the parsed value, or the error that says what happened and what to do.</summary>
-        private static object Settle(HttpResult answer, ApiRequest request, RequestOptions options, ApiCall call)
+        private static object? Settle(HttpResult answer, ApiRequest request, RequestOptions options, ApiCall call)
         {
             var status = answer.StatusCode;
             var described = options.Described;
@@ -98,14 +98,14 @@ namespace TSheets.Auth
             throw ApiFailures.Failure(answer, described, name, options.Tries - 1, call.Tokens);
         }
 
-        private static object Accept(HttpResult answer, ApiRequest request, string described, string name, IReporter report)
+        private static object? Accept(HttpResult answer, ApiRequest request, string described, string name, IReporter report)
         {
             if (string.IsNullOrWhiteSpace(answer.Body))
             {
                 return null;
             }
 
-            object value;
+            object? value;
             try
             {
                 value = ApiShapes.Normalize(JsonValues.Parse(answer.Body));

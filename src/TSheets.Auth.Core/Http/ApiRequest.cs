@@ -9,15 +9,15 @@ namespace TSheets.Auth
         public string Method { get; set; } = "GET";
 
         /// <summary>Relative to the connection's base URI: <c>current_user</c>, <c>/users</c>.</summary>
-        public string Path { get; set; }
+        public string Path { get; set; } = string.Empty;
 
         public IList<KeyValuePair<string, string>> Query { get; set; } = new List<KeyValuePair<string, string>>();
 
         /// <summary>JSON text, sent with POST, PUT and DELETE.</summary>
-        public string JsonBody { get; set; }
+        public string? JsonBody { get; set; }
 
         /// <summary>Digits only: it becomes a header value.</summary>
-        public string ManagedClientId { get; set; }
+        public string? ManagedClientId { get; set; }
 
         public int MaximumRetryCount { get; set; } = 3;
 

@@ -10,7 +10,7 @@ namespace TSheets.Auth
     /// <summary>A batch item that TSheets refused, inside an answer that was 200 overall.</summary>
     internal sealed class BatchFailure
     {
-        public BatchFailure(string index, int status, string message, string extra)
+        public BatchFailure(string index, int status, string? message, string? extra)
         {
             Index = index;
             Status = status;
@@ -23,9 +23,9 @@ namespace TSheets.Auth
 
         public int Status { get; }
 
-        public string Message { get; }
+        public string? Message { get; }
 
-        public string Extra { get; }
+        public string? Extra { get; }
     }
 
     /// <summary>What TSheets' answers look like beyond plain JSON: PHP's empty arrays, paging, batch item statuses.</summary>
@@ -35,7 +35,7 @@ namespace TSheets.Auth
         /// PHP writes an empty map as <c>[]</c>: <c>"users": []</c> inside <c>results</c>, and
         /// <c>"supplemental_data": []</c>. Those come out as empty objects, the same as <c>{}</c>.
         /// </summary>
-        public static object Normalize(object value)
+        public static object? Normalize(object? value)
         {
             if (value is OrderedDictionary page)
             {
@@ -59,10 +59,10 @@ namespace TSheets.Auth
         }
 
         /// <summary>True when the answer says another page follows (<c>"more": true</c>).</summary>
-        public static bool HasMore(object value) => value is OrderedDictionary page && page.Contains("more") && page["more"] is bool more && more;
+        public static bool HasMore(object? value) => value is OrderedDictionary page && page.Contains("more") && page["more"] is bool more && more;
 
         /// <summary>How many items the page's <c>results</c> hold, over all its collections.</summary>
-        public static int ItemCount(object value) =>
+        public static int ItemCount(object? value) =>
             value is OrderedDictionary page && page.Contains("results") && page["results"] is OrderedDictionary results
                 ? results.Values.Cast<object>().Sum(collection => collection is ICollection items ? items.Count : 0)
                 : 0;
@@ -71,7 +71,7 @@ namespace TSheets.Auth
         /// Takes the failed items out of a POST/PUT answer (their <c>_status_code</c> is not 2xx) and
         /// returns them; what stays in the answer are the good items.
         /// </summary>
-        public static List<BatchFailure> TakeFailures(object value)
+        public static List<BatchFailure> TakeFailures(object? value)
         {
             var failures = new List<BatchFailure>();
             if (!(value is OrderedDictionary page) || !page.Contains("results") || !(page["results"] is OrderedDictionary results))
@@ -93,7 +93,7 @@ namespace TSheets.Auth
                         && (status < 200 || status > 299))
                     {
                         failures.Add(new BatchFailure(
-                            Text.FromServer(Convert.ToString(key, CultureInfo.InvariantCulture), 40),
+                            Text.FromServer(Convert.ToString(key, CultureInfo.InvariantCulture), 40) ?? "?",
                             status,
                             Text.FromServer(item.Contains("_status_message") ? Convert.ToString(item["_status_message"], CultureInfo.InvariantCulture) : null, 300),
                             Text.FromServer(item.Contains("_status_extra") ? Convert.ToString(item["_status_extra"], CultureInfo.InvariantCulture) : null, 300)));
@@ -105,6 +105,6 @@ namespace TSheets.Auth
             return failures;
         }
 
-        private static object EmptyAsObject(object value) => value is object[] array && array.Length == 0 ? new OrderedDictionary() : value;
+        private static object? EmptyAsObject(object? value) => value is object[] array && array.Length == 0 ? new OrderedDictionary() : value;
     }
 }

@@ -57,7 +57,7 @@ namespace TSheets.Auth
         /// <summary>The per-try timeout and bounded answer alone: what <c>/grant</c> goes through.</summary>
         public static HttpPipelines Plain(PrimaryHandlers primaries) => new HttpPipelines(primaries, primary => new TryTimeoutHandler { InnerHandler = primary });
 
-        public HttpPipeline For(NetworkSettings settings) =>
+        public HttpPipeline For(NetworkSettings? settings) =>
             made.GetOrAdd(settings ?? NetworkSettings.Default, key => new Lazy<HttpPipeline>(() => new HttpPipeline(compose(primaries.For(key))), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 }

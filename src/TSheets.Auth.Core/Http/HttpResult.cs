@@ -8,7 +8,7 @@ namespace TSheets.Auth
     /// <summary>An HTTP answer, read whole (up to <see cref="TryTimeoutHandler.MaxResponseBytes"/>).</summary>
     internal sealed class HttpResult
     {
-        public HttpResult(int statusCode, string contentType, string body, HttpResponseHeaders headers = null)
+        public HttpResult(int statusCode, string? contentType, string? body, HttpResponseHeaders? headers = null)
         {
             StatusCode = statusCode;
             ContentType = contentType;
@@ -18,11 +18,11 @@ namespace TSheets.Auth
 
         public int StatusCode { get; }
 
-        public string ContentType { get; }
+        public string? ContentType { get; }
 
         public string Body { get; }
 
-        public HttpResponseHeaders Headers { get; }
+        public HttpResponseHeaders? Headers { get; }
 
         /// <summary>The answer a pipeline returned, its body already in memory.</summary>
         public static async Task<HttpResult> ReadAsync(HttpResponseMessage response)

@@ -11,7 +11,7 @@ namespace TSheets.Auth
     /// </summary>
     internal static class JsonValues
     {
-        public static object Parse(string json)
+        public static object? Parse(string json)
         {
             using (var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 128 }))
             {
@@ -19,7 +19,7 @@ namespace TSheets.Auth
             }
         }
 
-        public static object ToClr(JsonElement element)
+        public static object? ToClr(JsonElement element)
         {
             switch (element.ValueKind)
             {

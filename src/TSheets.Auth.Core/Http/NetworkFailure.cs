@@ -5,7 +5,7 @@ namespace TSheets.Auth
     /// <summary>What went wrong on the network, in words: refused, name not found, TLS, or the runtime's own message (scrubbed: it may quote an address).</summary>
     internal static class NetworkFailure
     {
-        public static string Explain(Exception ex) => Redactor.ScrubOutside(Words(ex));
+        public static string Explain(Exception ex) => Redactor.ScrubOutside(Words(ex)) ?? string.Empty;
 
         public static string Innermost(Exception ex)
         {
@@ -14,7 +14,7 @@ namespace TSheets.Auth
                 ex = ex.InnerException;
             }
 
-            return Redactor.ScrubOutside(ex.Message);
+            return Redactor.ScrubOutside(ex.Message) ?? string.Empty;
         }
 
         private static string Words(Exception ex)

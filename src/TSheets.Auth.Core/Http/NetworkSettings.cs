@@ -12,9 +12,9 @@ namespace TSheets.Auth
     {
         public static readonly NetworkSettings Default = new NetworkSettings();
 
-        public bool Equals(NetworkSettings other) => other != null;
+        public bool Equals(NetworkSettings? other) => other != null;
 
-        public override bool Equals(object obj) => Equals(obj as NetworkSettings);
+        public override bool Equals(object? obj) => Equals(obj as NetworkSettings);
 
         public override int GetHashCode() => 0;
 

@@ -20,13 +20,13 @@ namespace TSheets.Auth
 
         private readonly Dictionary<string, Window> windows = new Dictionary<string, Window>(StringComparer.Ordinal);
         private readonly IClock clock;
-        private readonly Func<string> limitText;
-        private string lastText;
+        private readonly Func<string?> limitText;
+        private string? lastText;
         private RateLimit limit = RateLimit.TSheets;
 
         /// <param name="clock">Reads the time and waits.</param>
         /// <param name="limitText">Reads <see cref="RateLimit.Variable"/> (at each call: a script may change it).</param>
-        public Pacer(IClock clock, Func<string> limitText)
+        public Pacer(IClock clock, Func<string?> limitText)
         {
             this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
             this.limitText = limitText ?? throw new ArgumentNullException(nameof(limitText));
@@ -41,10 +41,10 @@ namespace TSheets.Auth
                 if (!string.Equals(text, lastText, StringComparison.Ordinal))
                 {
                     lastText = text;
-                    limit = string.IsNullOrWhiteSpace(text) ? RateLimit.TSheets : RateLimit.Parse(text);
-                    if (limit == null)
+                    var parsed = string.IsNullOrWhiteSpace(text) ? RateLimit.TSheets : RateLimit.Parse(text);
+                    limit = parsed ?? RateLimit.TSheets;
+                    if (parsed == null)
                     {
-                        limit = RateLimit.TSheets;
                         report.Warning($"{RateLimit.Variable} must be 'N/S' (N calls in any S seconds, e.g. '300/300'); '{Text.FromServer(text, 40)}' is not, so TSheets' own limit ({limit}) is used.");
                     }
                 }

@@ -54,7 +54,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The next page, or null when there is none.</summary>
-        public async Task<object> NextAsync()
+        public async Task<object?> NextAsync()
         {
             if (done)
             {

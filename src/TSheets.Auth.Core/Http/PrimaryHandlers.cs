@@ -20,12 +20,12 @@ namespace TSheets.Auth
         private readonly Func<NetworkSettings, HttpMessageHandler> create;
 
         /// <param name="create">Makes the handler for some settings; null: the real one (<see cref="Create"/>).</param>
-        public PrimaryHandlers(Func<NetworkSettings, HttpMessageHandler> create = null) => this.create = create ?? Create;
+        public PrimaryHandlers(Func<NetworkSettings, HttpMessageHandler>? create = null) => this.create = create ?? Create;
 
         /// <summary>One handler for every settings (tests: a fake server).</summary>
         public static PrimaryHandlers Using(HttpMessageHandler handler) => new PrimaryHandlers(_ => handler);
 
-        public HttpMessageHandler For(NetworkSettings settings) =>
+        public HttpMessageHandler For(NetworkSettings? settings) =>
             made.GetOrAdd(settings ?? NetworkSettings.Default, key => new Lazy<HttpMessageHandler>(() => create(key), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         public static HttpMessageHandler Create(NetworkSettings settings)

@@ -21,7 +21,7 @@ namespace TSheets.Auth
         public TimeSpan Window { get; }
 
         /// <summary>"N/S" (N calls in any S seconds), or null when <paramref name="text"/> is not that.</summary>
-        public static RateLimit Parse(string text)
+        public static RateLimit? Parse(string? text)
         {
             var parts = (text ?? string.Empty).Trim().Split('/');
             if (parts.Length == 2

@@ -10,11 +10,11 @@ namespace TSheets.Auth
     internal static class RequestCopy
     {
         /// <summary>The body of <paramref name="request"/> as bytes (null for none), read before the first send.</summary>
-        public static async Task<byte[]> BodyOf(HttpRequestMessage request) =>
+        public static async Task<byte[]?> BodyOf(HttpRequestMessage request) =>
             request.Content == null ? null : await request.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
 
         /// <summary>A new message with the same method, address, headers, properties and body.</summary>
-        public static HttpRequestMessage Of(HttpRequestMessage request, byte[] body)
+        public static HttpRequestMessage Of(HttpRequestMessage request, byte[]? body)
         {
             var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version };
             foreach (var header in request.Headers)
@@ -30,7 +30,7 @@ namespace TSheets.Auth
             if (body != null)
             {
                 copy.Content = new ByteArrayContent(body);
-                foreach (var header in request.Content.Headers)
+                foreach (var header in request.Content!.Headers)
                 {
                     copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
                 }

@@ -13,7 +13,7 @@ namespace TSheets.Auth
         private const string Key = "TSheets.Auth.RequestOptions";
 
         /// <summary>What an error is about: the connection name (never a secret).</summary>
-        public object Target { get; set; }
+        public object? Target { get; set; }
 
         /// <summary>How long one try may take, from sending to the last byte of the answer (pacing waits aside).</summary>
         public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(100);
@@ -21,7 +21,7 @@ namespace TSheets.Auth
         public IReporter Report { get; set; } = NullReporter.Instance;
 
         /// <summary>The call as messages name it: method and path under the base URI, already safe to show.</summary>
-        public string Described { get; set; }
+        public string Described { get; set; } = string.Empty;
 
         /// <summary>How many times a 429 or 503 may be tried again.</summary>
         public int MaximumRetryCount { get; set; }
@@ -30,7 +30,7 @@ namespace TSheets.Auth
         public DateTimeOffset? Deadline { get; set; }
 
         /// <summary>The token's short one-way name, set by the bearer handler: the pacer's key.</summary>
-        public string TokenKey { get; set; }
+        public string? TokenKey { get; set; }
 
         /// <summary>How many tries were made (set by the retry handler).</summary>
         public int Tries { get; set; } = 1;

@@ -7,7 +7,7 @@ namespace TSheets.Auth
         /// <param name="serverCode">The OAuth <c>error</c> (or API error code) the body carried, if any.</param>
         /// <param name="tokenEndpoint">True for <c>/grant</c>, false for API calls.</param>
         /// <param name="html">The body is an HTML page (a proxy, a captive portal).</param>
-        public static string IdFor(int status, string serverCode, bool tokenEndpoint, bool html)
+        public static string IdFor(int status, string? serverCode, bool tokenEndpoint, bool html)
         {
             if (status == 499)
             {

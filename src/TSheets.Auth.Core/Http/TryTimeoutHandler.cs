@@ -59,7 +59,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The body, read whole into memory (an empty one for none), or <c>InvalidServerResponse</c> when it is too large.</summary>
-        private static async Task<HttpContent> ReadBoundedAsync(HttpContent content, string host, object target, CancellationToken cancellationToken)
+        private static async Task<HttpContent> ReadBoundedAsync(HttpContent? content, string host, object? target, CancellationToken cancellationToken)
         {
             if (content == null)
             {
@@ -112,7 +112,7 @@ namespace TSheets.Auth
             return whole;
         }
 
-        private static TSheetsAuthException TooLarge(string host, object target) =>
+        private static TSheetsAuthException TooLarge(string host, object? target) =>
             new TSheetsAuthException(
                 ErrorIds.InvalidServerResponse,
                 $"The answer from {host} is larger than {MaxResponseBytes / 1024} KB, which no TSheets answer is.",

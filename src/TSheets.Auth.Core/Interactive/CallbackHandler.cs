@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 using System;
 using System.Globalization;
 using System.IO;
@@ -14,6 +17,8 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class CallbackHandler
     {
+        private static readonly string[] LineBreak = { "\r\n" };
+
         private readonly string path;
         private readonly string expectedState;
         private readonly object target;
@@ -73,7 +78,7 @@ namespace TSheets.Auth
         public byte[] Handle(string head, out Action settle)
         {
             settle = null;
-            var requestLine = head.Split(new[] { "\r\n" }, 2, StringSplitOptions.None)[0].Split(' ');
+            var requestLine = head.Split(LineBreak, 2, StringSplitOptions.None)[0].Split(' ');
             if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
             {
                 return Page(400, "Bad request", "This is not an HTTP request TSheets.Auth understands.");

@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -7,6 +10,8 @@ namespace TSheets.Auth
     /// <summary>The BROWSER variable as a command: split into words (quotes group them), the URL placed, and quoted back for ProcessStartInfo.</summary>
     internal static class CommandLine
     {
+        private static readonly char[] NeedQuotes = { ' ', '\t', '"' };
+
         /// <summary>Splits a command line (double or single quotes group words) and places the URL.</summary>
         public static string[] BuildCommand(string command, string url)
         {
@@ -36,7 +41,7 @@ namespace TSheets.Auth
                     line.Append(' ');
                 }
 
-                if (argument.Length > 0 && argument.IndexOfAny(new[] { ' ', '\t', '"' }) < 0)
+                if (argument.Length > 0 && argument.IndexOfAny(NeedQuotes) < 0)
                 {
                     line.Append(argument);
                     continue;

@@ -9,7 +9,7 @@ namespace TSheets.Auth
     /// </summary>
     public sealed class AuthorizationRequest
     {
-        internal AuthorizationRequest(Uri url, string state, string codeVerifier, string[] scope, string clientId, Uri redirectUri, Uri baseUri)
+        internal AuthorizationRequest(Uri url, string state, string? codeVerifier, string[]? scope, string clientId, Uri redirectUri, Uri baseUri)
         {
             Url = url;
             State = state;
@@ -25,10 +25,10 @@ namespace TSheets.Auth
         public string State { get; }
 
         /// <summary>The PKCE verifier sent with the code exchange; null with -NoPkce.</summary>
-        public string CodeVerifier { get; }
+        public string? CodeVerifier { get; }
 
         /// <summary>The scopes asked for; null when none (TSheets has none).</summary>
-        public string[] Scope { get; }
+        public string[]? Scope { get; }
 
         public string ClientId { get; }
 

@@ -12,7 +12,7 @@ namespace TSheets.Auth
         /// The request for an already validated redirect URI and normalized base URI (null: the
         /// default): both were checked where they entered, once.
         /// </summary>
-        public static AuthorizationRequest Create(string clientId, Uri redirectUri, string state = null, Uri baseUri = null, IEnumerable<string> scope = null, bool pkce = true)
+        public static AuthorizationRequest Create(string clientId, Uri redirectUri, string? state = null, Uri? baseUri = null, IEnumerable<string>? scope = null, bool pkce = true)
         {
             if (string.IsNullOrWhiteSpace(clientId))
             {
@@ -20,7 +20,7 @@ namespace TSheets.Auth
             }
 
             var normalizedBase = baseUri ?? UriRules.DefaultBaseUri;
-            state = string.IsNullOrEmpty(state) ? NewState() : state;
+            var sent = string.IsNullOrEmpty(state) ? NewState() : state!;
             var scopes = scope?.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToArray();
             if (scopes != null && scopes.Length == 0)
             {
@@ -32,7 +32,7 @@ namespace TSheets.Auth
                 .Append("response_type=code")
                 .Append("&client_id=").Append(PercentEncoding.Encode(clientId))
                 .Append("&redirect_uri=").Append(PercentEncoding.Encode(UriRules.WireText(redirectUri)))
-                .Append("&state=").Append(PercentEncoding.Encode(state));
+                .Append("&state=").Append(PercentEncoding.Encode(sent));
             if (scopes != null)
             {
                 query.Append("&scope=").Append(PercentEncoding.Encode(string.Join(" ", scopes)));
@@ -44,7 +44,7 @@ namespace TSheets.Auth
             }
 
             var url = new Uri(UriRules.Combine(normalizedBase, "authorize").AbsoluteUri + "?" + query, UriKind.Absolute);
-            return new AuthorizationRequest(url, state, verifier, scopes, clientId, redirectUri, normalizedBase);
+            return new AuthorizationRequest(url, sent, verifier, scopes, clientId, redirectUri, normalizedBase);
         }
 
         /// <summary>32 bytes from a cryptographic RNG, base64url without padding (43 characters).</summary>

@@ -18,16 +18,19 @@ namespace TSheets.Auth
     /// <summary>The app's identity at the token endpoint, and the one way it is presented.</summary>
     internal sealed class ClientCredentials
     {
-        public ClientCredentials(string clientId, SecureString clientSecret, ClientAuthentication method)
+        /// <summary>No app: what a request made without one carries (the module always gives one).</summary>
+        public static readonly ClientCredentials None = new ClientCredentials(null, null, ClientAuthentication.Post);
+
+        public ClientCredentials(string? clientId, SecureString? clientSecret, ClientAuthentication method)
         {
             ClientId = clientId;
             ClientSecret = clientSecret;
             Method = method;
         }
 
-        public string ClientId { get; }
+        public string? ClientId { get; }
 
-        public SecureString ClientSecret { get; }
+        public SecureString? ClientSecret { get; }
 
         public ClientAuthentication Method { get; }
 
@@ -35,7 +38,7 @@ namespace TSheets.Auth
         /// Adds the credentials to a /grant request: form fields for Post, the Authorization header
         /// for Basic. Exactly one mechanism, never both (a strict server refuses two).
         /// </summary>
-        public void Apply(System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, string>> form, HttpRequestHeaders headers, string plainSecret)
+        public void Apply(System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, string?>> form, HttpRequestHeaders headers, string? plainSecret)
         {
             if (Method == ClientAuthentication.Basic)
             {
@@ -45,8 +48,8 @@ namespace TSheets.Auth
                 return;
             }
 
-            form.Add(new System.Collections.Generic.KeyValuePair<string, string>("client_id", ClientId));
-            form.Add(new System.Collections.Generic.KeyValuePair<string, string>("client_secret", plainSecret));
+            form.Add(new System.Collections.Generic.KeyValuePair<string, string?>("client_id", ClientId));
+            form.Add(new System.Collections.Generic.KeyValuePair<string, string?>("client_secret", plainSecret));
         }
     }
 }

@@ -27,7 +27,7 @@ namespace TSheets.Auth
 
         /// <param name="pipelines">The plain pipelines (one try, bounded answer).</param>
         /// <param name="environment">Read at each call for <see cref="TimeoutVariable"/>.</param>
-        public TokenClient(HttpPipelines pipelines, Func<string, string> environment)
+        public TokenClient(HttpPipelines pipelines, Func<string, string?> environment)
             : this(pipelines, () => ConfiguredTimeout(environment))
         {
         }
@@ -51,11 +51,11 @@ namespace TSheets.Auth
         /// </summary>
         public async Task<TokenGrant> ExchangeCodeAsync(GrantRequest request, CancellationToken cancellationToken)
         {
-            var fields = new List<KeyValuePair<string, string>>
+            var fields = new List<KeyValuePair<string, string?>>
             {
                 Field("grant_type", "authorization_code"),
                 Field("code", request.Code),
-                Field("redirect_uri", UriRules.WireText(request.RedirectUri)),
+                Field("redirect_uri", request.RedirectUri == null ? null : UriRules.WireText(request.RedirectUri)),
             };
             if (!string.IsNullOrEmpty(request.CodeVerifier))
             {
@@ -76,7 +76,7 @@ namespace TSheets.Auth
         public Task<TokenGrant> RefreshAsync(GrantRequest request, CancellationToken cancellationToken)
         {
             var refresh = SecureStrings.ToPlainText(request.RefreshToken);
-            var fields = new List<KeyValuePair<string, string>>
+            var fields = new List<KeyValuePair<string, string?>>
             {
                 Field("grant_type", "refresh_token"),
                 Field("refresh_token", refresh),
@@ -84,13 +84,13 @@ namespace TSheets.Auth
             return PostAsync(request, fields, new[] { refresh }, cancellationToken);
         }
 
-        private async Task<TokenGrant> PostAsync(GrantRequest grant, List<KeyValuePair<string, string>> fields, string[] secrets, CancellationToken cancellationToken)
+        private async Task<TokenGrant> PostAsync(GrantRequest grant, List<KeyValuePair<string, string?>> fields, string?[] secrets, CancellationToken cancellationToken)
         {
             var client = grant.Client;
             var secret = SecureStrings.ToPlainText(client.ClientSecret);
             using (var request = new HttpRequestMessage(HttpMethod.Post, UriRules.Combine(grant.BaseUri, "grant")))
             {
-                var form = new List<KeyValuePair<string, string>>(fields);
+                var form = new List<KeyValuePair<string, string?>>(fields);
                 client.Apply(form, request.Headers, secret);
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(PercentEncoding.EncodeForm(form)));
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
@@ -102,17 +102,17 @@ namespace TSheets.Auth
                     result = await HttpResult.ReadAsync(response).ConfigureAwait(false);
                 }
 
-                var known = new List<string>(secrets) { secret };
+                var known = new List<string?>(secrets) { secret };
                 return TokenGrant.Parse(result, grant.Name, known, client.ClientId);
             }
         }
 
-        private static TimeSpan ConfiguredTimeout(Func<string, string> environment)
+        private static TimeSpan ConfiguredTimeout(Func<string, string?> environment)
         {
             var text = environment(TimeoutVariable);
             return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds >= 1 && seconds <= 300 ? TimeSpan.FromSeconds(seconds) : DefaultTimeout;
         }
 
-        private static KeyValuePair<string, string> Field(string name, string value) => new KeyValuePair<string, string>(name, value);
+        private static KeyValuePair<string, string?> Field(string name, string? value) => new KeyValuePair<string, string?>(name, value);
     }
 }

@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 namespace TSheets.Auth
 {
     /// <summary>Which connections a Get-TSheetsToken or Disconnect-TSheets is about, and how a token may be refreshed.</summary>

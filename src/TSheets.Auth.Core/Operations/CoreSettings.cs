@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 using System;
 using System.Net.Http;
 

@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 using System;
 using System.Globalization;
 using System.Linq;
@@ -51,7 +54,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>SecretManagement behind the SecretStore policy, or none when the host gave no bridge.</summary>
-        private static IVaultStore Vaults(CoreSettings settings, Func<string, string> environment, LockFolder locks, IClock clock)
+        private static SecretStoreVault Vaults(CoreSettings settings, Func<string, string> environment, LockFolder locks, IClock clock)
         {
             if (settings.VaultBridge == null)
             {

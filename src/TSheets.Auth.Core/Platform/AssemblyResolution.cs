@@ -39,7 +39,7 @@ namespace TSheets.Auth
     internal static class AssemblyResolution
     {
         /// <returns>The loaded assembly or the shipped file to use; both null when the request is not ours to answer.</returns>
-        public static (Assembly Loaded, string File) Decide(AssemblyName requested, IEnumerable<ShippedAssembly> shipped, IEnumerable<Assembly> loaded)
+        public static (Assembly? Loaded, string? File) Decide(AssemblyName requested, IEnumerable<ShippedAssembly> shipped, IEnumerable<Assembly> loaded)
         {
             var ours = shipped.FirstOrDefault(s => string.Equals(s.Name.Name, requested.Name, StringComparison.OrdinalIgnoreCase));
             if (ours == null || !SameLibrary(ours.Name, requested))
@@ -52,7 +52,7 @@ namespace TSheets.Auth
                 .Select(assembly => (Assembly: assembly, Name: SafeName(assembly)))
                 .Where(candidate => candidate.Name != null && string.Equals(candidate.Name.Name, requested.Name, StringComparison.OrdinalIgnoreCase)
                     && SameLibrary(candidate.Name, requested) && candidate.Name.Version >= wanted)
-                .OrderByDescending(candidate => candidate.Name.Version)
+                .OrderByDescending(candidate => candidate.Name!.Version)
                 .Select(candidate => candidate.Assembly)
                 .FirstOrDefault();
             if (already != null)
@@ -70,7 +70,7 @@ namespace TSheets.Auth
             return right.Length == 0 || Enumerable.SequenceEqual(left, right);
         }
 
-        private static AssemblyName SafeName(Assembly assembly)
+        private static AssemblyName? SafeName(Assembly assembly)
         {
             try
             {

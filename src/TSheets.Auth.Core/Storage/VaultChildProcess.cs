@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -63,6 +66,8 @@ namespace TSheets.Auth
             + "  [Console]::Out.Write('NAMES ' + (($names | ForEach-Object { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($_)) }) -join ' '))\n"
             + Failure;
 
+        private static readonly char[] Space = { ' ' };
+
         private readonly string powerShellHome;
 
         /// <param name="powerShellHome">PSHOME of the PowerShell the module runs in (a child must be the same PowerShell); null: no child.</param>
@@ -124,7 +129,7 @@ namespace TSheets.Auth
 
             try
             {
-                return output.Substring(5).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries)
+                return output.Substring(5).Split(Space, StringSplitOptions.RemoveEmptyEntries)
                     .Select(name => Encoding.UTF8.GetString(Convert.FromBase64String(name)))
                     .ToList();
             }
@@ -200,6 +205,8 @@ namespace TSheets.Auth
     internal sealed class ChildVaultException : Exception
     {
         private const string PasswordRequired = "Microsoft.PowerShell.SecretManagement.PasswordRequiredException";
+        private static readonly char[] LineBreak = { '\n' };
+        private static readonly char[] Comma = { ',' };
 
         public ChildVaultException(string message, IReadOnlyList<string> exceptionTypes, Exception innerException = null)
             : base(message, innerException)
@@ -216,8 +223,8 @@ namespace TSheets.Auth
         /// <summary>What a child wrote on its error stream (the types line, then the message), or <paramref name="otherwise"/>.</summary>
         public static ChildVaultException From(string errors, string otherwise)
         {
-            var lines = (errors ?? string.Empty).Split(new[] { '\n' }, 2);
-            var types = lines.Length == 2 ? lines[0].Trim().Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
+            var lines = (errors ?? string.Empty).Split(LineBreak, 2);
+            var types = lines.Length == 2 ? lines[0].Trim().Split(Comma, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
             var message = Text.OneLine(lines.Length == 2 ? lines[1] : lines[0]);
             return new ChildVaultException(message ?? otherwise, types);
         }

@@ -1,3 +1,6 @@
+// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
+#nullable disable
+
 namespace TSheets.Auth
 {
     /// <summary>What a failed refresh means for the user: permanent (sign in again) or transient (try again), and what to do.</summary>

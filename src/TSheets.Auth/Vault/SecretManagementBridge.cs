@@ -27,7 +27,8 @@ namespace TSheets.Auth.Commands
             {
                 try
                 {
-                    return session.Invoke("Get-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["Vault"] = vault }).FirstOrDefault()?.BaseObject;
+                    var found = session.Invoke("Get-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["Vault"] = vault });
+                    return found.Count == 0 ? null : found[0]?.BaseObject;
                 }
                 catch (VaultCallException ex) when (ex.ErrorId != null && ex.ErrorId.StartsWith("GetSecretNotFound", StringComparison.Ordinal))
                 {

@@ -52,7 +52,7 @@ namespace TSheets.Auth.Commands
         public IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify = true) =>
             Invoke(command, parameters, qualify, callTimeout);
 
-        private IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify, TimeSpan timeout)
+        private List<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify, TimeSpan timeout)
         {
             var shell = PowerShell.Create();
             var abandoned = false;
