@@ -77,7 +77,7 @@ namespace TSheets.Auth
 
             try
             {
-                using (var held = await VaultLock.AcquireAsync(Locks, vault, connection.Name, LockTimeout, Clock, cancellationToken).ConfigureAwait(false))
+                using (var held = await VaultLock.AcquireAsync(Locks, vault, connection.Name, LockTimeout, Clock, cancellationToken, report).ConfigureAwait(false))
                 {
                     var secretName = VaultDocument.SecretName(connection.Name);
                     var existing = Vaults.Read(vault, secretName);

@@ -33,14 +33,14 @@ namespace TSheets.Auth
             clock = repository.Clock;
         }
 
-        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced)
+        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced, IReporter report = null)
         {
             var none = CancellationToken.None;
             var trustRecord = true;
             for (var round = 0; ; round++)
             {
                 string newerFingerprint = null;
-                using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, none).ConfigureAwait(false))
+                using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, none, report).ConfigureAwait(false))
                 {
                     var record = held?.ReadRecord();
                     if (trustRecord && record != null && record.Fingerprint != from.PairFingerprint && round < 3)
