@@ -104,6 +104,7 @@ namespace TSheets.Auth.Commands
                 }
             }
 
+            WarnAboutGrantSettings();
             try
             {
                 var services = ModuleServices.Current;

@@ -145,7 +145,8 @@ namespace TSheets.Auth.Commands
         private bool CachesPerProcess(string vault) =>
             VaultChildProcess.Available && caching.GetOrAdd(vault, name => VaultRunspace.Shared.Run(name, session =>
                 session.Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = name })
-                    .Any(info => string.Equals(info.Properties["ModuleName"]?.Value as string, CachingVaultModule, StringComparison.OrdinalIgnoreCase))));
+                    .Any(info => string.Equals(info.Properties["Name"]?.Value as string, name, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(info.Properties["ModuleName"]?.Value as string, CachingVaultModule, StringComparison.OrdinalIgnoreCase))));
 
         /// <summary>
         /// Runs a child-process write or removal under a per-user, per-vault lock: two of the module's
@@ -190,12 +191,9 @@ namespace TSheets.Auth.Commands
                 case SecureString secure:
                     return secure;
                 case string text:
-                    return SecureStrings.FromPlainText(text);
+                    return VaultSecretText.ToSecret(text, vault, secretName);
                 default:
-                    throw new TSheetsAuthException(
-                        ErrorIds.VaultError,
-                        $"The secret '{secretName}' in vault '{vault}' is not a string secret, so it is not a TSheets.Auth connection.",
-                        vault);
+                    throw VaultSecretText.NotAConnection(vault, secretName, "is not a string secret, so it is not a TSheets.Auth connection");
             }
         }
     }
