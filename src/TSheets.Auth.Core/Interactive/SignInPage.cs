@@ -39,18 +39,29 @@ namespace TSheets.Auth
             RemoveLeftovers(parent);
             var folder = parent.Child(FilePrefix + RandomHex()).Prepare(out var why);
             var file = folder == null ? null : Path.Combine(folder, "sign-in.html");
-            using (var stream = file == null ? null : PrivateFile.CreateNew(file, out why))
+            try
             {
-                if (stream == null)
+                using (var stream = file == null ? null : PrivateFile.CreateNew(file, out why))
                 {
-                    throw new BrowserLaunchException($"No browser was opened: the page that hands it the address could not be written where only you can read it ({why})");
+                    if (stream != null)
+                    {
+                        var bytes = Encoding.UTF8.GetBytes(Html(url));
+                        stream.Write(bytes, 0, bytes.Length);
+                        return new SignInPage(folder, file);
+                    }
                 }
-
-                var bytes = Encoding.UTF8.GetBytes(Html(url));
-                stream.Write(bytes, 0, bytes.Length);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                why = ex.Message;
             }
 
-            return new SignInPage(folder, file);
+            if (folder != null)
+            {
+                new SignInPage(folder, file).Dispose();
+            }
+
+            throw new BrowserLaunchException($"No browser was opened: the page that hands it the address could not be written where only you can read it ({why})");
         }
 
         /// <summary>The page: nothing but a redirect to <paramref name="url"/>, sending no referrer.</summary>

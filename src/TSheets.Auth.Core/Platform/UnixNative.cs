@@ -32,6 +32,7 @@ namespace TSheets.Auth
         internal const int LockNonBlocking = 4;
 
         internal const int ErrorWouldBlock = 0x10006;
+        internal const int ErrorInvalid = 0x1001C;
         internal const int ErrorExists = 0x10014;
         internal const int ErrorLoop = 0x10020;
         internal const int ErrorNotFound = 0x1002D;
@@ -48,7 +49,11 @@ namespace TSheets.Auth
 
         public static bool TryFStat(SafeFileHandle file, out FileStatus status, out int error) => Check(FStat(file, out status) == 0, out error);
 
-        /// <summary>open(2) with the shim's flags; null with the error code when it fails.</summary>
+        /// <summary>
+        /// open(2) with the shim's flags; null with the error code when it fails. A runtime whose shim
+        /// predates its O_NOFOLLOW flag refuses it as invalid: then the open is made without it, and
+        /// the callers' fstat-against-lstat check is what keeps a swapped-in link from being used.
+        /// </summary>
         public static SafeFileHandle Open(string path, int flags, int mode, out int error)
         {
             var handle = OpenRaw(Z(path), flags, mode);
@@ -56,7 +61,7 @@ namespace TSheets.Auth
             {
                 error = LastError();
                 handle.Dispose();
-                return null;
+                return error == ErrorInvalid && (flags & NoFollow) != 0 ? Open(path, flags & ~NoFollow, mode, out error) : null;
             }
 
             error = 0;
@@ -73,8 +78,11 @@ namespace TSheets.Auth
 
         public static bool TryRemoveDirectory(string path) => RmDir(Z(path)) == 0;
 
-        /// <summary>The same file system entry (device and inode), so a path swapped after a check is noticed.</summary>
-        public static bool SameEntry(in FileStatus a, in FileStatus b) => a.Dev == b.Dev && a.Ino == b.Ino;
+        /// <summary>
+        /// The same file system entry (device and inode), so a path swapped after a check is noticed.
+        /// RDev too: 0 for folders and files, and where an older shim lacks it, that slot holds the inode.
+        /// </summary>
+        public static bool SameEntry(in FileStatus a, in FileStatus b) => a.Dev == b.Dev && a.RDev == b.RDev && a.Ino == b.Ino;
 
         private static bool Check(bool ok, out int error)
         {

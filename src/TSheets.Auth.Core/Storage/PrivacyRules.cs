@@ -54,7 +54,7 @@ namespace TSheets.Auth
                 return new EntryFacts { Kind = EntryKind.Missing };
             }
 
-            var trusted = new HashSet<string>(mySids, System.StringComparer.OrdinalIgnoreCase) { WellKnownSids.System, WellKnownSids.Administrators };
+            var trusted = new HashSet<string>(mySids, System.StringComparer.OrdinalIgnoreCase) { WellKnownSids.System, WellKnownSids.Administrators, WellKnownSids.OwnerRights };
             var others = aces == null
                 ? new List<string> { "everyone (no access list)" }
                 : aces.Where(ace => ace.Allows && !ace.InheritOnly && ace.Mask != 0 && !trusted.Contains(ace.Sid) && !string.Equals(ace.Sid, WellKnownSids.CreatorOwner, System.StringComparison.OrdinalIgnoreCase))
@@ -94,6 +94,7 @@ namespace TSheets.Auth
         public const string System = "S-1-5-18";
         public const string Administrators = "S-1-5-32-544";
         public const string CreatorOwner = "S-1-3-0";
+        public const string OwnerRights = "S-1-3-4";
     }
 
     internal enum PrivacyAction

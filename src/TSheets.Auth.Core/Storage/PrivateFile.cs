@@ -90,8 +90,16 @@ namespace TSheets.Auth
         private static FileStream OpenLockedOnWindows(string path, out bool held, out string why)
         {
             held = false;
-            if (PrivacyRules.Judge(path, EntryKind.File, WindowsSecurity.Facts(path), false, out why) == PrivacyAction.Refuse)
+            try
             {
+                if (PrivacyRules.Judge(path, EntryKind.File, WindowsSecurity.Facts(path), false, out why) == PrivacyAction.Refuse)
+                {
+                    return null;
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                why = $"'{path}' cannot be examined: {ex.Message}";
                 return null;
             }
 
@@ -106,15 +114,27 @@ namespace TSheets.Auth
                 held = true;
                 return null;
             }
-
-            // Looked at again once open: a reparse point put there meanwhile is not written through.
-            if (PrivacyRules.Judge(path, EntryKind.File, WindowsSecurity.Facts(path), false, out why) != PrivacyAction.Use)
+            catch (UnauthorizedAccessException ex)
             {
-                file.Dispose();
+                why = $"'{path}' cannot be opened: {ex.Message}";
                 return null;
             }
 
-            return file;
+            // Looked at again once open: a reparse point put there meanwhile is not written through.
+            try
+            {
+                if (PrivacyRules.Judge(path, EntryKind.File, WindowsSecurity.Facts(path), false, out why) == PrivacyAction.Use)
+                {
+                    return file;
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                why = $"'{path}' cannot be examined: {ex.Message}";
+            }
+
+            file.Dispose();
+            return null;
         }
     }
 }

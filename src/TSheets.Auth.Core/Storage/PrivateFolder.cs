@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -85,8 +84,5 @@ namespace TSheets.Auth
             why = null;
             return path;
         }
-
-        /// <summary>The levels below <see cref="Root"/>, for tests and messages.</summary>
-        internal IReadOnlyList<string> Levels => levels;
     }
 }
