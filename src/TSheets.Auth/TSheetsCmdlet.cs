@@ -74,6 +74,16 @@ namespace TSheets.Auth.Commands
             }
         }
 
+        /// <summary>
+        /// For a command that may call /grant: an environment setting it would ignore (junk in
+        /// TSHEETS_AUTH_GRANT_TIMEOUT_SEC) is said, once per value and process, before the work starts.
+        /// </summary>
+        internal void WarnAboutGrantSettings()
+        {
+            GrantTimeout.Shared.WarnIfInvalid(Sink);
+            Sink.Drain(this);
+        }
+
         /// <summary>Runs synchronous Core work, then writes what it reported.</summary>
         internal T Run<T>(Func<T> work)
         {

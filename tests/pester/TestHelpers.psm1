@@ -212,13 +212,15 @@ function Wait-PwshProcess {
 # A pwsh in a real terminal (tmux), for prompts that read keys: hidden input needs a terminal.
 $script:TmuxSocket = "tsheets-tests-$PID"
 
+# -Umask: the shell sets it before starting pwsh (say '000', to prove modes do not depend on it).
 function Start-TmuxPwsh {
-    param([Parameter(Mandatory)] [string] $Script)
+    param([Parameter(Mandatory)] [string] $Script, [ValidatePattern('^[0-7]{3,4}$')] [string] $Umask)
     $name = "pwsh-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
     $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script))
+    $umaskFirst = if ($Umask) { "umask $Umask; " } else { '' }
     # The trailing sleep keeps the pane (and what it shows) readable after pwsh ends.
-    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "'$(Get-PwshPath)' -NoProfile -EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
+    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "$umaskFirst'$(Get-PwshPath)' -NoProfile -EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
     if ($LASTEXITCODE -ne 0) { throw 'tmux could not start a session.' }
     $name
 }
@@ -244,6 +246,12 @@ function Send-TmuxLine {
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text)
     & tmux -L $script:TmuxSocket send-keys -t $Name -l $Text
     & tmux -L $script:TmuxSocket send-keys -t $Name Enter
+}
+
+# Presses Ctrl+C in the terminal.
+function Send-TmuxInterrupt {
+    param([Parameter(Mandatory)] [string] $Name)
+    & tmux -L $script:TmuxSocket send-keys -t $Name C-c
 }
 
 function Stop-TmuxPwsh {

@@ -16,10 +16,10 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class TokenClient
     {
-        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+        public static readonly TimeSpan DefaultTimeout = GrantTimeout.Default;
 
         /// <summary>Environment variable overriding <see cref="DefaultTimeout"/> (1 to 300 seconds), for slow links.</summary>
-        public const string TimeoutVariable = "TSHEETS_AUTH_GRANT_TIMEOUT_SEC";
+        public const string TimeoutVariable = GrantTimeout.Variable;
 
         private readonly HttpTransport transport;
         private readonly TimeSpan? timeout;
@@ -86,11 +86,7 @@ namespace TSheets.Auth
             }
         }
 
-        private static TimeSpan ConfiguredTimeout()
-        {
-            var text = Environment.GetEnvironmentVariable(TimeoutVariable);
-            return int.TryParse(text, out var seconds) && seconds >= 1 && seconds <= 300 ? TimeSpan.FromSeconds(seconds) : DefaultTimeout;
-        }
+        private static TimeSpan ConfiguredTimeout() => GrantTimeout.Shared.Current;
 
         private static KeyValuePair<string, string> Field(string name, string value) => new KeyValuePair<string, string>(name, value);
     }

@@ -60,7 +60,7 @@ namespace TSheets.Auth
             var session = repository.Session;
             try
             {
-                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, forced))
+                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, forced, report))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
                 Report(outcome, report);
@@ -96,7 +96,7 @@ namespace TSheets.Auth
         /// </summary>
         private async Task<Connection> SyncAsync(Connection current, IReporter report, CancellationToken cancellationToken)
         {
-            var outcome = await repository.Session.Refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current)))
+            var outcome = await repository.Session.Refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current, report)))
                 .WaitOrCancel(cancellationToken)
                 .ConfigureAwait(false);
             if (outcome == null)
@@ -123,7 +123,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>Runs under the single-flight lock: refresh, unless another runspace just did.</summary>
-        private Task<RefreshOutcome> Start(Connection seen, bool forced)
+        private Task<RefreshOutcome> Start(Connection seen, bool forced, IReporter report)
         {
             var latest = repository.Session.Get(seen.Name) ?? seen;
             if (!ReferenceEquals(latest, seen) && (forced || !RefreshPolicy.IsDue(latest, clock.UtcNow)))
@@ -134,7 +134,7 @@ namespace TSheets.Auth
             // Not the caller's cancellation: once sent, the old refresh token may be spent, so the
             // new pair must be stored even if the user presses Ctrl+C meanwhile.
             return latest.Vault != null
-                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced))
+                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced, report))
                 : Task.Run(() => RefreshSessionOnlyAsync(latest));
         }
 

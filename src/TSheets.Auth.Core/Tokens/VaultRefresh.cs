@@ -46,10 +46,10 @@ namespace TSheets.Auth
         }
 
         /// <summary>Refreshes <paramref name="from"/>, or adopts the newer pair another process stored when that suffices.</summary>
-        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced)
+        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced, IReporter report = null)
         {
             var notes = new List<string>();
-            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, CancellationToken.None).ConfigureAwait(false))
+            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
             {
                 var record = held?.ReadRecord();
                 var lineage = await LearnAsync(from, record, notes).ConfigureAwait(false);
@@ -67,10 +67,10 @@ namespace TSheets.Auth
         /// last looked (the record names another pair than ours); <paramref name="from"/> otherwise,
         /// and null when the lock was not to be had at once (someone is refreshing it: look again later).
         /// </summary>
-        public async Task<RefreshOutcome> SyncAsync(Connection from)
+        public async Task<RefreshOutcome> SyncAsync(Connection from, IReporter report = null)
         {
             var notes = new List<string>();
-            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None).ConfigureAwait(false))
+            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
             {
                 if (held == null)
                 {

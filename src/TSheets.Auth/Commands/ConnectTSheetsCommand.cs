@@ -77,6 +77,7 @@ namespace TSheets.Auth.Commands
         [Parameter]
         [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
+        [ValidateConnectionName]
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
@@ -103,6 +104,7 @@ namespace TSheets.Auth.Commands
                 }
             }
 
+            WarnAboutGrantSettings();
             try
             {
                 var services = ModuleServices.Current;

@@ -35,6 +35,11 @@ namespace TSheets.Auth.Commands
         {
             var services = ModuleServices.Current;
             var mode = ForceRefresh ? RefreshMode.Force : NoRefresh ? RefreshMode.Never : RefreshMode.Auto;
+            if (mode != RefreshMode.Never)
+            {
+                WarnAboutGrantSettings();
+            }
+
             System.Collections.Generic.IReadOnlyList<string> names;
             try
             {

@@ -57,6 +57,7 @@ namespace TSheets.Auth.Commands
         protected override void ProcessRecord()
         {
             var method = Method.ToUpperInvariant();
+            WarnAboutGrantSettings();
             try
             {
                 if (Body != null && method == "GET")

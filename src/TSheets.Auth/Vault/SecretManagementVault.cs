@@ -56,7 +56,9 @@ namespace TSheets.Auth.Commands
             {
                 try
                 {
-                    return session.Invoke("Get-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["Vault"] = vault }).FirstOrDefault()?.BaseObject;
+                    // As text: a SecureString holds at most 65,536 characters, and SecretManagement reports a longer
+                    // string secret as not found; the text is checked (and refused) as a connection instead.
+                    return session.Invoke("Get-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["Vault"] = vault, ["AsPlainText"] = true }).FirstOrDefault()?.BaseObject;
                 }
                 catch (VaultCallException ex) when (ex.ErrorId != null && ex.ErrorId.StartsWith("GetSecretNotFound", StringComparison.Ordinal))
                 {
@@ -186,7 +188,8 @@ namespace TSheets.Auth.Commands
         private bool CachesPerProcess(string vault) =>
             caching.GetOrAdd(vault, name => VaultRunspace.Shared.Run(name, session =>
                 session.Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = name })
-                    .Any(info => string.Equals(info.Properties["ModuleName"]?.Value as string, CachingVaultModule, StringComparison.OrdinalIgnoreCase))));
+                    .Any(info => string.Equals(info.Properties["Name"]?.Value as string, name, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(info.Properties["ModuleName"]?.Value as string, CachingVaultModule, StringComparison.OrdinalIgnoreCase))));
 
         /// <summary>A copy that is what the disk holds, or no copy at all (the next call reads the disk).</summary>
         private static bool IsFresh(StoreCopy copy) => copy == StoreCopy.None || copy == StoreCopy.Reloaded;
@@ -239,12 +242,9 @@ namespace TSheets.Auth.Commands
                 case SecureString secure:
                     return secure;
                 case string text:
-                    return SecureStrings.FromPlainText(text);
+                    return VaultSecretText.ToSecret(text, vault, secretName);
                 default:
-                    throw new TSheetsAuthException(
-                        ErrorIds.VaultError,
-                        $"The secret '{secretName}' in vault '{vault}' is not a string secret, so it is not a TSheets.Auth connection.",
-                        vault);
+                    throw VaultSecretText.NotAConnection(vault, secretName, "is not a string secret, so it is not a TSheets.Auth connection");
             }
         }
     }
