@@ -16,7 +16,10 @@ $ErrorActionPreference = 'Stop'
 
 # The tests never touch the user's real settings: a throw-away HOME (and its Windows twins, which
 # SecretManagement and .NET use there) for this process and everything it starts.
-$testHome = Join-Path $ResultsDir 'home'
+# On Windows, a folder outside the user's profile (this checkout, say) inherits an access list that
+# lets every user create files in it, which the module refuses for its own folders (SECURITY.md): the
+# throw-away HOME goes in the user's own temp folder there, private as a real %LOCALAPPDATA% is.
+$testHome = if ($IsWindows) { Join-Path ([IO.Path]::GetTempPath()) "tsheets-pester-home-$PID" } else { Join-Path $ResultsDir 'home' }
 # With the usual folders present: .NET reports a missing one as '' and tools then write beside the
 # current directory (PSResourceGet's NuGet.Config, for one).
 foreach ($folder in '.config', '.local/share', '.cache', 'AppData/Local', 'AppData/Roaming') {

@@ -8,13 +8,9 @@ namespace TSheets.Auth.Commands
     /// <summary>What the PowerShell host says about whether a person can answer; Core adds the process's facts and decides.</summary>
     internal static class HostFacts
     {
-        /// <summary>The host's facts, into the sign-in's options.</summary>
-        public static void Describe(PSHost host, IEnumerable<string> commandLine, SignInOptions options)
-        {
-            options.HostName = host?.Name;
-            options.HostHasUserInterface = host?.UI != null;
-            options.NonInteractiveSwitch = StartedNonInteractive(commandLine);
-        }
+        /// <summary>The host's name and whether it has a user interface, and whether pwsh was started -NonInteractive.</summary>
+        public static HostView Of(PSHost host, IEnumerable<string> commandLine) =>
+            new HostView(host?.Name, host?.UI != null, StartedNonInteractive(commandLine));
 
         /// <summary>True when the process's command line holds <c>-NonInteractive</c> in any form pwsh accepts.</summary>
         public static bool StartedNonInteractive(IEnumerable<string> commandLine) => (commandLine ?? Enumerable.Empty<string>()).Any(IsNonInteractiveSwitch);
@@ -30,5 +26,22 @@ namespace TSheets.Auth.Commands
             var name = argument.Substring(1).TrimStart('-');
             return name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    /// <summary>The host's facts, as plain values for Core's options.</summary>
+    internal readonly struct HostView
+    {
+        public HostView(string name, bool hasUserInterface, bool nonInteractive)
+        {
+            Name = name;
+            HasUserInterface = hasUserInterface;
+            NonInteractive = nonInteractive;
+        }
+
+        public string Name { get; }
+
+        public bool HasUserInterface { get; }
+
+        public bool NonInteractive { get; }
     }
 }

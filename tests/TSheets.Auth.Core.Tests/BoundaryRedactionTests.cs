@@ -23,7 +23,7 @@ namespace TSheets.Auth.Tests
         {
             Environment = environment ?? (_ => null),
             Clock = new FakeClock(Samples.Start),
-            LockFolder = locks.Path,
+            DataFolder = locks.Path,
             Vault = new MemoryVault(),
             PrimaryHandler = server,
         });

@@ -107,6 +107,21 @@ namespace TSheets.Auth.Tests
             Assert.Equal(HttpStatusCode.OK, page.Status);
             Assert.DoesNotContain(Code, page.Body);
             Assert.DoesNotContain(Code, report.All);
+            Assert.Equal(1, browser.Handoff.Disposals);
+        }
+
+        [Fact]
+        public async Task RemovesWhatTheBrowserWasHandedWhenTheSignInIsCancelled()
+        {
+            var browser = new CallbackBrowser((url, q) => null);
+            using var cancellation = new CancellationTokenSource();
+            var run = Flow(browser).RunAsync(Options(new Uri("http://127.0.0.1:0/callback")), Desk(), cancellation.Token);
+            await Samples.Until(() => !browser.Opened.IsEmpty, "the browser is opened");
+            Assert.Equal(0, browser.Handoff.Disposals);
+
+            cancellation.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            Assert.Equal(1, browser.Handoff.Disposals);
         }
 
         [Fact]
@@ -164,6 +179,7 @@ namespace TSheets.Auth.Tests
             Assert.Equal(2, browser.Pages.Count);
             Assert.Equal(0, tokenEndpoint.Calls);
             Assert.DoesNotContain("S.19__forged", ex.Message);
+            Assert.Equal(1, browser.Handoff.Disposals);
         }
 
         [Fact]
@@ -355,6 +371,7 @@ namespace TSheets.Auth.Tests
             Assert.Equal("https://app.example/cb", body["redirect_uri"]);
             Assert.Equal(q["code_challenge"], Pkce.Challenge(body["code_verifier"]));
             Assert.DoesNotContain(Code, report.All);
+            Assert.Equal(1, browser.Handoff.Disposals);
         }
 
         [Fact]
@@ -464,6 +481,9 @@ namespace TSheets.Auth.Tests
 
             public List<Task<(HttpStatusCode Status, string Body)>> Pages { get; } = new List<Task<(HttpStatusCode, string)>>();
 
+            /// <summary>Stands for the page a real launcher hands over: the flow must dispose it when the sign-in ends.</summary>
+            public HandedOver Handoff { get; } = new HandedOver();
+
             public static async Task<(HttpStatusCode Status, string Body)> Get(Uri address)
             {
                 using var response = await Http.GetAsync(address).ConfigureAwait(false);
@@ -471,7 +491,7 @@ namespace TSheets.Auth.Tests
                 return (response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
             }
 
-            public void Open(Uri url, IReporter report)
+            public IDisposable Open(Uri url, IReporter report)
             {
                 Opened.Enqueue(url);
                 log?.Enqueue("browser opened");
@@ -479,7 +499,7 @@ namespace TSheets.Auth.Tests
                 var query = answer(url, q);
                 if (query == null)
                 {
-                    return;
+                    return Handoff;
                 }
 
                 var target = new Uri(q["redirect_uri"] + query);
@@ -493,7 +513,18 @@ namespace TSheets.Auth.Tests
 
                     Pages.Add(page);
                 }
+
+                return Handoff;
             }
+        }
+
+        private sealed class HandedOver : IDisposable
+        {
+            private int disposals;
+
+            public int Disposals => Volatile.Read(ref disposals);
+
+            public void Dispose() => Interlocked.Increment(ref disposals);
         }
 
         private sealed class ThrowingBrowser : IBrowserLauncher
@@ -502,7 +533,7 @@ namespace TSheets.Auth.Tests
 
             public int Calls => Volatile.Read(ref calls);
 
-            public void Open(Uri url, IReporter report)
+            public IDisposable Open(Uri url, IReporter report)
             {
                 Interlocked.Increment(ref calls);
                 throw new BrowserLaunchException("The browser could not be started (xdg-open): no browser here.");

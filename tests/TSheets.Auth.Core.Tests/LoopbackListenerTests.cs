@@ -283,24 +283,78 @@ namespace TSheets.Auth.Tests
             Assert.Equal(expected, CommandLine.JoinArguments(arguments));
         }
 
+        /// <summary>BROWSER takes a URL: the page's file:// URI. The platform openers get its path.</summary>
         [Theory]
-        [InlineData("my-browser", false, false, "my-browser|URL")]
-        [InlineData("my-browser", true, false, "my-browser|URL")]
-        [InlineData(null, true, false, "rundll32.exe|url.dll,FileProtocolHandler|URL")] // System32\rundll32.exe on Windows
-        [InlineData(null, false, true, "open|URL")]
-        [InlineData(null, false, false, "xdg-open|URL")]
-        [InlineData("  ", false, false, "xdg-open|URL")]
-        public void ChoosesTheOpenerForThePlatform(string browser, bool windows, bool mac, string argv)
+        [InlineData("my-browser", false, false, "my-browser|URI")]
+        [InlineData("my-browser", true, false, "my-browser|URI")]
+        [InlineData(null, true, false, "rundll32.exe|url.dll,FileProtocolHandler|PATH")] // System32\rundll32.exe on Windows
+        [InlineData(null, false, true, "open|PATH")]
+        [InlineData(null, false, false, "xdg-open|PATH")]
+        [InlineData("  ", false, false, "xdg-open|PATH")]
+        public void ChoosesTheOpenerForThePlatformAndHandsItThePage(string browser, bool windows, bool mac, string argv)
         {
-            var command = BrowserCommand.For("URL", browser, windows, mac);
-            Assert.Equal(argv, string.Join("|", command.Argv));
+            var path = Path.Combine(Path.GetTempPath(), "sign-in 1", "sign-in.html");
+            var page = new Uri(path);
+            var command = BrowserCommand.For(page, browser, windows, mac);
+            Assert.Equal(argv.Replace("PATH", path).Replace("URI", page.AbsoluteUri), string.Join("|", command.Argv.Select(a => a.EndsWith("rundll32.exe", StringComparison.Ordinal) ? "rundll32.exe" : a)));
         }
 
         [Fact]
-        public void ReportsAMissingBrowserAsALaunchFailure()
+        public void ReportsAMissingBrowserAsALaunchFailureAndLeavesNoPage()
         {
-            var launcher = new SystemBrowserLauncher(name => name == "BROWSER" ? "/nonexistent/browser-binary" : null);
+            using var folder = new TempFolder();
+            var launcher = new SystemBrowserLauncher(name => name == "BROWSER" ? "/nonexistent/browser-binary" : null, new PrivateFolder(folder.Path, "TSheets.Auth"));
             Assert.Throws<BrowserLaunchException>(() => launcher.Open(new Uri("https://example.com/"), NullReporter.Instance));
+            Assert.Empty(Directory.GetDirectories(Path.Combine(folder.Path, "TSheets.Auth")));
+        }
+
+        [Fact]
+        public async Task HandsTheBrowserAPrivatePageThatRedirectsToTheUrlNeverTheUrlAndRemovesItWhenDisposed()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return;
+            }
+
+            using var folder = new TempFolder();
+            var argument = Path.Combine(folder.Path, "argument");
+            var url = new Uri("https://rest.tsheets.com/api/v1/authorize?response_type=code&client_id=c&state=the-state-value&code_challenge=the-challenge");
+            var launcher = new SystemBrowserLauncher(name => name == "BROWSER" ? $"sh -c 'echo \"$0\" > {argument}' %s" : null, new PrivateFolder(folder.Path, "TSheets.Auth"));
+
+            var page = launcher.Open(url, NullReporter.Instance);
+            await Samples.Until(() => File.Exists(argument) && File.ReadAllText(argument).EndsWith("\n", StringComparison.Ordinal), "the browser ran");
+            var given = new Uri(File.ReadAllText(argument).Trim());
+            Assert.True(given.IsFile, given.AbsoluteUri);
+            Assert.DoesNotContain("the-state-value", given.AbsoluteUri);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(given.LocalPath));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(given.LocalPath)));
+            var html = File.ReadAllText(given.LocalPath);
+            Assert.Contains("<meta http-equiv=\"refresh\" content=\"0;url=https://rest.tsheets.com/api/v1/authorize?response_type=code&amp;client_id=c&amp;state=the-state-value&amp;code_challenge=the-challenge\">", html);
+            Assert.Contains("<a href=\"https://rest.tsheets.com/api/v1/authorize?response_type=code&amp;client_id=c&amp;state=the-state-value", html);
+
+            page.Dispose();
+            Assert.False(File.Exists(given.LocalPath));
+            Assert.False(Directory.Exists(Path.GetDirectoryName(given.LocalPath)));
+        }
+
+        [Fact]
+        public void RefusesToOpenABrowserWhenThePageCannotBePrivate()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return;
+            }
+
+            using var folder = new TempFolder();
+            Directory.CreateDirectory(Path.Combine(folder.Path, "elsewhere"));
+            Directory.CreateSymbolicLink(Path.Combine(folder.Path, "TSheets.Auth"), Path.Combine(folder.Path, "elsewhere"));
+            var ran = Path.Combine(folder.Path, "ran");
+            var launcher = new SystemBrowserLauncher(name => name == "BROWSER" ? $"touch {ran}" : null, new PrivateFolder(folder.Path, "TSheets.Auth"));
+
+            var ex = Assert.Throws<BrowserLaunchException>(() => launcher.Open(new Uri("https://example.com/?state=s"), NullReporter.Instance));
+            Assert.Contains("is a symbolic link", ex.Message);
+            Assert.False(File.Exists(ran));
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(folder.Path, "elsewhere")));
         }
 
         [Fact]
@@ -311,21 +365,23 @@ namespace TSheets.Auth.Tests
                 return;
             }
 
+            using var pages = new TempFolder();
+            var folder = new PrivateFolder(pages.Path, "TSheets.Auth");
             var failing = new RecordingReporter();
-            new SystemBrowserLauncher(name => name == "BROWSER" ? "sh -c 'echo no display here >&2; exit 3' %s" : null).Open(new Uri("https://example.com/"), failing);
+            new SystemBrowserLauncher(name => name == "BROWSER" ? "sh -c 'echo no display here >&2; exit 3' %s" : null, folder).Open(new Uri("https://example.com/"), failing);
             await Samples.Until(() => !failing.Warnings.IsEmpty, "the failing opener is reported");
             Assert.Contains("exited with code 3: no display here", Assert.Single(failing.Warnings));
 
             var quick = new RecordingReporter();
             var done = Path.Combine(Path.GetTempPath(), "tsheets-opener-" + Guid.NewGuid().ToString("n"));
-            new SystemBrowserLauncher(name => name == "BROWSER" ? $"sh -c 'touch {done}' %s" : null).Open(new Uri("https://example.com/"), quick);
+            new SystemBrowserLauncher(name => name == "BROWSER" ? $"sh -c 'touch {done}' %s" : null, folder).Open(new Uri("https://example.com/"), quick);
             await Samples.Until(() => File.Exists(done), "the quick opener ran");
             File.Delete(done);
             Assert.Empty(quick.Warnings);
 
             // xdg-open's way: the browser it started keeps the error stream open after the opener failed.
             var holding = new RecordingReporter();
-            new SystemBrowserLauncher(name => name == "BROWSER" ? "sh -c 'sleep 20 & exit 4' %s" : null).Open(new Uri("https://example.com/"), holding);
+            new SystemBrowserLauncher(name => name == "BROWSER" ? "sh -c 'sleep 20 & exit 4' %s" : null, folder).Open(new Uri("https://example.com/"), holding);
             await Samples.Until(() => !holding.Warnings.IsEmpty, "the opener whose child holds its error stream is reported");
             Assert.Contains("exited with code 4.", Assert.Single(holding.Warnings));
         }

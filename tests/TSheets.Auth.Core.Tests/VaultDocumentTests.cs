@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace TSheets.Auth.Tests
@@ -53,6 +54,8 @@ namespace TSheets.Auth.Tests
         [InlineData("{\"version\":1,\"access_token\":\"x\",\"base_uri\":\"https://x.example/api\",\"expires_on\":\"soon\"}")]
         [InlineData("{\"version\":1,\"access_token\":\"has space\",\"base_uri\":\"https://x.example/api\"}")]
         [InlineData("{\"version\":2,\"access_token\":\"x\",\"client_authentication\":\"7\",\"base_uri\":\"https://x.example/api\"}")]
+        [InlineData("{\"version\":-5,\"access_token\":\"x\",\"base_uri\":\"https://x.example/api\"}")]
+        [InlineData("{\"version\":0,\"access_token\":\"x\",\"base_uri\":\"https://x.example/api\"}")]
         public void ReportsACorruptDocument(string text)
         {
             var ex = Assert.Throws<TSheetsAuthException>(() => VaultDocument.Parse(SecureStrings.FromPlainText(text), "acme", "Ops"));
@@ -68,6 +71,47 @@ namespace TSheets.Auth.Tests
             var ex = Assert.Throws<TSheetsAuthException>(() => VaultDocument.Parse(newer, "acme", "Ops"));
             Assert.Contains("newer version", ex.Message);
             Assert.True(VaultDocument.IsFromNewerModule(newer));
+        }
+
+        [Fact]
+        public void ReportsASecretTooLargeToBeAConnectionAsVaultErrorThatANewConnectionMayReplace()
+        {
+            var ex = Assert.Throws<TSheetsAuthException>(() => VaultSecretText.ToSecret(new string('x', 65537), "Ops", "TSheets.Auth.acme"));
+            Assert.Equal(ErrorIds.VaultError, ex.ErrorId);
+            Assert.True(ex.NotAConnection);
+            Assert.Contains("'TSheets.Auth.acme' in vault 'Ops' is too large to be a TSheets.Auth connection (65537 characters)", ex.Message);
+            Assert.Equal(65536, VaultSecretText.ToSecret(new string('x', 65536), "Ops", "TSheets.Auth.acme").Length);
+        }
+
+        [Theory]
+        [InlineData(null, 30, true)]
+        [InlineData("", 30, true)]
+        [InlineData("45", 45, true)]
+        [InlineData(" 300 ", 300, true)]
+        [InlineData("junk", 30, false)]
+        [InlineData("0", 30, false)]
+        [InlineData("301", 30, false)]
+        [InlineData("2.5", 30, false)]
+        public void ReadsTheGrantTimeoutAndTellsJunkApart(string text, int seconds, bool valid)
+        {
+            Assert.Equal(TimeSpan.FromSeconds(seconds), GrantTimeout.Parse(text, out var isValid));
+            Assert.Equal(valid, isValid);
+        }
+
+        [Fact]
+        public void WarnsAboutEachJunkGrantTimeoutOnce()
+        {
+            var value = "junk";
+            var timeout = new GrantTimeout(() => value);
+            var report = new RecordingReporter();
+            timeout.WarnIfInvalid(report);
+            timeout.WarnIfInvalid(report);
+            value = "45";
+            timeout.WarnIfInvalid(report);
+            value = "0";
+            timeout.WarnIfInvalid(report);
+            Assert.Equal(2, report.Warnings.Count);
+            Assert.Contains("'junk' is not, so the default (30 seconds) is used.", report.Warnings.First());
         }
     }
 }

@@ -293,7 +293,7 @@ namespace TSheets.Auth.Tests
         public void MakesTheFolderPrivateToItsUser()
         {
             var path = Path.Combine(folder.Path, "locks");
-            Assert.Equal(path, new LockFolder(path).Ready);
+            Assert.Equal(path, new LockFolder(path).Prepare(out _));
             if (!OperatingSystem.IsWindows())
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));

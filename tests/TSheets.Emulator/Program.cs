@@ -1,9 +1,12 @@
 // TSheets emulator: a loopback HTTP server that behaves like rest.tsheets.com/api/v1 for tests.
 //
 //   dotnet TSheets.Emulator.dll [--urls http://127.0.0.1:0] [--parent-pid N]
+//                               [--https-certificate <pfx> [--https-password <password>]]
 //
 // Once listening it prints exactly one line to stdout, "TSHEETS_EMULATOR_LISTENING <url>", which is how
-// a test learns the port; everything else (warnings only) goes to stderr.
+// a test learns the port; everything else (warnings only) goes to stderr. With several URLs (such as
+// --urls "http://127.0.0.1:0;https://127.0.0.1:0", the https one served with --https-certificate) the
+// line lists every address, separated by ';', the http ones first.
 
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -30,8 +33,17 @@ if (LoopbackServerOptions.Read(builder.Configuration, "TSheets.Emulator") is not
 string[] urls = serverOptions.Urls;
 int? parentPid = serverOptions.ParentPid;
 
+if (!HttpsCertificateOption.TryRead(builder.Configuration, urls, "TSheets.Emulator", out var httpsCertificate))
+{
+    return LoopbackServerOptions.UsageError;
+}
+
 // UseUrls wins over ASPNETCORE_HTTP_PORTS (set in container images), which would otherwise bind every interface.
 builder.WebHost.UseUrls(urls);
+if (httpsCertificate is not null)
+{
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = httpsCertificate));
+}
 
 // stdout carries only the listening line; anything worth reading goes to stderr.
 builder.Logging.ClearProviders();
@@ -74,7 +86,9 @@ catch (Exception e) when (e is IOException or InvalidOperationException)
 }
 
 var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-Console.Out.WriteLine($"TSHEETS_EMULATOR_LISTENING {addresses.First()}");
+// http first: the control endpoints' address for tests that also serve https.
+var announced = addresses.OrderBy(address => address.StartsWith("https:", StringComparison.OrdinalIgnoreCase));
+Console.Out.WriteLine($"TSHEETS_EMULATOR_LISTENING {string.Join(';', announced)}");
 Console.Out.Flush();
 
 await app.WaitForShutdownAsync();

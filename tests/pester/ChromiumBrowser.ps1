@@ -1,8 +1,10 @@
 <#
 .SYNOPSIS
-    A real browser for the end-to-end test: Connect-TSheets launches it through BROWSER with the
-    authorization URL. It drives headless Chromium through chromedriver (the W3C WebDriver
-    protocol over HTTP), clicks Allow on the emulator's consent page, and logs where it landed.
+    A real browser for the end-to-end test: Connect-TSheets launches it through BROWSER with its
+    sign-in page (a file:// URI; never the authorization URL, which a command line would show
+    every local user). It drives headless Chromium through chromedriver (the W3C WebDriver
+    protocol over HTTP), which opens the page and follows its meta refresh to the consent page
+    itself, clicks Allow there, and logs where it landed.
 #>
 param([Parameter(Mandatory)] [string] $Url)
 
@@ -50,12 +52,17 @@ try {
     }
     $session = (Invoke-WebDriver Post '/session' @{ capabilities = @{ alwaysMatch = @{ browserName = 'chrome'; 'goog:chromeOptions' = $options } } }).sessionId
     try {
+        Invoke-WebDriver Post "/session/$session/timeouts" @{ implicit = 20000 } | Out-Null
         Invoke-WebDriver Post "/session/$session/url" @{ url = $Url } | Out-Null
+        Write-Log "handed $(if ($Url -match '^file:') { 'a page' } else { 'an address' })"
+        # The page's meta refresh leads Chromium on to the authorization URL.
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (($authorize = Invoke-WebDriver Get "/session/$session/url") -notmatch '^https?:' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         Write-Log "consent page: $(Invoke-WebDriver Get "/session/$session/title")"
         $allow = (Invoke-WebDriver Post "/session/$session/element" @{ using = 'css selector'; value = '#approve' }).$element
         Invoke-WebDriver Post "/session/$session/element/$allow/click" @{} | Out-Null
 
-        $redirect = [uri]::UnescapeDataString(([regex]::Match($Url, 'redirect_uri=([^&]+)')).Groups[1].Value)
+        $redirect = [uri]::UnescapeDataString(([regex]::Match($authorize, 'redirect_uri=([^&]+)')).Groups[1].Value)
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         do {
             Start-Sleep -Milliseconds 100

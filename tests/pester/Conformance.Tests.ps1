@@ -105,6 +105,7 @@ Describe 'Interactive sign-in: loopback listener, in a terminal, with a scripted
         $run.Screen | Should -Match 'Sign in to TSheets and allow access: http://127\.0\.0\.1:\d+/api/v1/authorize\?response_type=code\S*code_challenge_method=S256'
         $run.Screen | Should -Match "Waiting up to 30 seconds for the sign-in to reach $([regex]::Escape($run.RedirectUri))"
         $run.Screen | Should -Match "Connected '$($run.Name)' to TSheets as user 12345"
+        $run.BrowserLog | Should -Contain 'handed a page'
         $run.BrowserLog | Should -Contain 'authorize status 302'
         $run.BrowserLog | Should -Contain "redirect $($run.RedirectUri) with code,iss,state"
         $run.BrowserLog | Should -Contain 'callback status 200'
@@ -127,7 +128,8 @@ Describe 'Interactive sign-in: loopback listener, in a terminal, with a scripted
     }
 
     It 'with -NoPkce on a PKCE-required client: OpenIddict shows its own error page, nothing reaches the listener, AuthorizationTimedOut' {
-        $run = Invoke-InteractiveConnect $server -LogFolder $TestDrive -Name (New-Name) -ExtraArguments '-Scope offline_access -NoPkce' -TimeoutSec 3 `
+        # Long enough for the browser to start and read its page, which the module removes when it times out.
+        $run = Invoke-InteractiveConnect $server -LogFolder $TestDrive -Name (New-Name) -ExtraArguments '-Scope offline_access -NoPkce' -TimeoutSec 10 `
             -Register { param($redirect) New-ConformanceClient $server -RedirectUri $redirect -RequirePkce }
         $run.Result | Should -BeLike "RESULT ERROR AuthorizationTimedOut,$connect MESSAGE *" -Because $run.Screen
         $run.Screen | Should -Match 'allow access: http://\S+/authorize\?'

@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     The scripted browser of Conformance.Tests.ps1: Connect-TSheets starts it through the BROWSER
-    environment variable with the authorization URL. Like a person's browser it asks the
+    environment variable with its sign-in page (a file:// URI), which it reads and follows to the
+    authorization URL named by its meta refresh. Like a person's browser it then asks the
     authorization server (through the conformance server's /_control/authorize, which GETs the URL
     and reports the redirect) and then follows the redirect to the module's loopback listener.
     It logs what it saw to $env:CONFORMANCE_BROWSER_LOG, never the code.
@@ -13,6 +14,11 @@ $log = $env:CONFORMANCE_BROWSER_LOG
 function Write-Log([string] $Text) { Add-Content -LiteralPath $log -Value $Text }
 
 try {
+    if ($Url -match '^file:') {
+        $html = Get-Content -LiteralPath ([uri]$Url).LocalPath -Raw
+        $Url = [Net.WebUtility]::HtmlDecode([regex]::Match($html, '<meta http-equiv="refresh" content="0;url=([^"]+)"').Groups[1].Value)
+        Write-Log 'handed a page'
+    }
     $authorize = [uri] $Url
     Write-Log "launched $($authorize.GetLeftPart('Path'))"
     $body = @{ url = $Url } | ConvertTo-Json -Compress

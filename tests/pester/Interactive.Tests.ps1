@@ -168,6 +168,7 @@ catch { 'ERRORID ' + `$_.FullyQualifiedErrorId }
         finally { Stop-TmuxPwsh $terminal }
 
         $seen = Get-Content -LiteralPath $browserLog
+        $seen | Should -Contain 'handed a page' -Because 'the module hands over a page, and Chromium follows its meta refresh itself'
         $seen | Should -Contain "landed on http://localhost:$port/callback"
         ($seen -join "`n") | Should -Match 'text Signed in TSheets.Auth received the authorization'
         ($seen -join "`n") | Should -Not -Match 'error '

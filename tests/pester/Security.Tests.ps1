@@ -91,7 +91,7 @@ Describe 'Nothing secret reaches a transcript, a stream, or an error' {
             Set-FlakyVault
             $flow = New-Code
             Step { Connect-TSheets @common -Name leak-vault -RedirectUri $client.RedirectUri -RedirectedUrl $flow.Redirected -State $flow.Request.State -CodeVerifier $flow.Verifier -Vault NoSuchVault }
-            Step { Disconnect-TSheets -Name leak* -Vault Ops -Verbose -Debug }
+            Step { Disconnect-TSheets -Name leak* -Vault Ops -Force -Verbose -Debug }
         }
         finally {
             Stop-Transcript | Out-Null

@@ -1,6 +1,8 @@
 # Helpers for the Pester suite: start and drive the TSheets emulator, run a fresh pwsh.
 Set-StrictMode -Version 3.0
 
+Import-Module (Join-Path $PSScriptRoot 'TestCertificates.psm1')
+
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 
 # The build configuration under test (build.ps1 -Configuration sets it; Release otherwise).
@@ -10,13 +12,13 @@ function Get-TestConfiguration {
 }
 
 # A server the tests start (the emulator, the conformance server): built like the rest, run with
-# dotnet, announcing its URL on one stdout line.
+# dotnet, announcing its URL on one stdout line (several URLs as one ';'-separated word, Url the first).
 function Start-TestServer {
-    param([Parameter(Mandatory)] [string] $Project, [Parameter(Mandatory)] [string] $ReadyLine, [string[]] $Arguments = @())
+    param([Parameter(Mandatory)] [string] $Project, [Parameter(Mandatory)] [string] $ReadyLine, [string[]] $Arguments = @(), [string] $Urls = 'http://127.0.0.1:0')
     $dll = Join-Path $script:RepoRoot "tests/$Project/bin/$(Get-TestConfiguration)/net10.0/$Project.dll"
     if (-not (Test-Path -LiteralPath $dll)) { throw "$Project is not built: $dll" }
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($dll, '--urls', 'http://127.0.0.1:0', '--parent-pid', "$PID") + $Arguments) { $info.ArgumentList.Add($argument) }
+    foreach ($argument in @($dll, '--urls', $Urls, '--parent-pid', "$PID") + $Arguments) { $info.ArgumentList.Add($argument) }
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $process = [System.Diagnostics.Process]::Start($info)
@@ -25,7 +27,8 @@ function Start-TestServer {
         if (-not $process.HasExited) { $process.Kill() }
         throw "$Project did not start (said: '$($line.Result)')."
     }
-    [pscustomobject]@{ Process = $process; Url = $Matches[1].TrimEnd('/') }
+    $announced = @($Matches[1] -split ';' | ForEach-Object { $_.TrimEnd('/') })
+    [pscustomobject]@{ Process = $process; Url = $announced[0]; Urls = $announced }
 }
 
 function Get-TestModulePath {
@@ -41,12 +44,23 @@ function Get-PwshPath {
     throw "No pwsh executable in $PSHOME."
 }
 
+# -Https: also serves https with a throw-away CA (TestCertificates.psm1). Url stays http (the control
+# endpoints); BaseUri is https://localhost:PORT/api/v1; a child pwsh started with TrustEnvironment
+# (SSL_CERT_FILE = CaBundlePath: the system's CAs + ours) trusts it on Linux.
 function Start-TSheetsEmulator {
-    $server = Start-TestServer -Project 'TSheets.Emulator' -ReadyLine 'TSHEETS_EMULATOR_LISTENING'
+    param([switch] $Https)
+    if (-not $Https) {
+        $server = Start-TestServer -Project 'TSheets.Emulator' -ReadyLine 'TSHEETS_EMULATOR_LISTENING'
+        return [pscustomobject]@{ Process = $server.Process; Url = $server.Url; BaseUri = [uri]"$($server.Url)/api/v1" }
+    }
+    $certificates = New-TestCertificateSet -Folder (Join-Path ([IO.Path]::GetTempPath()) "tsheets-tls-$([guid]::NewGuid().ToString('n').Substring(0, 12))")
+    $server = Start-TestServer -Project 'TSheets.Emulator' -ReadyLine 'TSHEETS_EMULATOR_LISTENING' -Urls 'http://127.0.0.1:0;https://127.0.0.1:0' `
+        -Arguments '--https-certificate', $certificates.PfxPath, '--https-password', $certificates.PfxPassword
+    $httpsUrl = @($server.Urls | Where-Object { $_ -like 'https://*' })[0] -replace '^https://127\.0\.0\.1:', 'https://localhost:'
     [pscustomobject]@{
-        Process = $server.Process
-        Url     = $server.Url
-        BaseUri = [uri]"$($server.Url)/api/v1"
+        Process = $server.Process; Url = $server.Url; HttpsUrl = $httpsUrl; BaseUri = [uri]"$httpsUrl/api/v1"
+        CaPath = $certificates.CaPath; CaBundlePath = $certificates.CaBundlePath; TrustEnvironment = $certificates.TrustEnvironment
+        CertificateFolder = Split-Path -Parent $certificates.CaPath
     }
 }
 
@@ -54,6 +68,7 @@ function Stop-TSheetsEmulator {
     param([Parameter(Mandatory)] $Emulator)
     try { Invoke-RestMethod -Method Post -Uri "$($Emulator.Url)/_emulator/shutdown" -TimeoutSec 5 | Out-Null } catch { }
     if (-not $Emulator.Process.WaitForExit(5000)) { $Emulator.Process.Kill() }
+    if ($Emulator.PSObject.Properties['CertificateFolder']) { Remove-Item -LiteralPath $Emulator.CertificateFolder -Recurse -Force -ErrorAction Ignore }
 }
 
 function Invoke-Emulator {
@@ -212,13 +227,15 @@ function Wait-PwshProcess {
 # A pwsh in a real terminal (tmux), for prompts that read keys: hidden input needs a terminal.
 $script:TmuxSocket = "tsheets-tests-$PID"
 
+# -Umask: the shell sets it before starting pwsh (say '000', to prove modes do not depend on it).
 function Start-TmuxPwsh {
-    param([Parameter(Mandatory)] [string] $Script)
+    param([Parameter(Mandatory)] [string] $Script, [ValidatePattern('^[0-7]{3,4}$')] [string] $Umask)
     $name = "pwsh-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
     $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script))
+    $umaskFirst = if ($Umask) { "umask $Umask; " } else { '' }
     # The trailing sleep keeps the pane (and what it shows) readable after pwsh ends.
-    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "'$(Get-PwshPath)' -NoProfile -EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
+    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "$umaskFirst'$(Get-PwshPath)' -NoProfile -EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
     if ($LASTEXITCODE -ne 0) { throw 'tmux could not start a session.' }
     $name
 }
@@ -244,6 +261,12 @@ function Send-TmuxLine {
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text)
     & tmux -L $script:TmuxSocket send-keys -t $Name -l $Text
     & tmux -L $script:TmuxSocket send-keys -t $Name Enter
+}
+
+# Presses Ctrl+C in the terminal.
+function Send-TmuxInterrupt {
+    param([Parameter(Mandatory)] [string] $Name)
+    & tmux -L $script:TmuxSocket send-keys -t $Name C-c
 }
 
 function Stop-TmuxPwsh {

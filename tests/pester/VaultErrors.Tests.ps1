@@ -172,9 +172,9 @@ Describe 'Disconnect-TSheets with a vault (the real SecretStore)' {
         Get-VaultSecretName "TSheets.Auth.$name" | Should -Be "TSheets.Auth.$name"
     }
 
-    It 'accepts wildcards, in the session and the vault' {
+    It 'accepts wildcards, in the session and the vault (-Force: several vault connections are removed only when asked)' {
         Set-TSheetsToken -Name "$name-2" -AccessToken ('S.7__two' | ConvertTo-TestSecureString) -Vault Ops
-        Disconnect-TSheets -Name "$name*" -Vault Ops
+        Disconnect-TSheets -Name "$name*" -Vault Ops -Force
         Get-TSheetsToken -Name "$name*" | Should -BeNullOrEmpty
         Get-VaultSecretName "TSheets.Auth.$name*" | Should -BeNullOrEmpty
     }

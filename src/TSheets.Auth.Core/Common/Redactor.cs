@@ -72,7 +72,7 @@ namespace TSheets.Auth
                 return error;
             }
 
-            return new TSheetsAuthException(error.ErrorId, message, error.Target, inner) { StatusCode = error.StatusCode, ServerError = error.ServerError };
+            return new TSheetsAuthException(error.ErrorId, message, error.Target, inner) { StatusCode = error.StatusCode, ServerError = error.ServerError, NotAConnection = error.NotAConnection };
         }
 
         private static string MaskExact(string text, IEnumerable<string?>? secrets)

@@ -31,6 +31,12 @@ namespace TSheets.Auth
         /// <summary>The OAuth <c>error</c> code the server sent (e.g. <c>invalid_grant</c>), when it sent one.</summary>
         public string? ServerError { get; internal set; }
 
+        /// <summary>
+        /// Set on a <see cref="ErrorIds.VaultError"/> whose secret is no TSheets.Auth connection at all (too large,
+        /// not a string): storing a new connection under that name may replace it.
+        /// </summary>
+        internal bool NotAConnection { get; set; }
+
         /// <summary>True when trying again later may work (network, 5xx, timeouts); false when it cannot.</summary>
         internal bool Transient => ErrorId == ErrorIds.ServiceUnavailable || ErrorId == ErrorIds.RateLimited;
     }

@@ -13,7 +13,8 @@ namespace TSheets.Auth
     {
         /// <param name="url">The address to open.</param>
         /// <param name="report">Where an opener that starts but then fails says so (a warning: the URL is already on screen).</param>
-        void Open(Uri url, IReporter report);
+        /// <returns>What to dispose when the sign-in is over (the page handed to the browser), or null.</returns>
+        IDisposable Open(Uri url, IReporter report);
     }
 
     internal sealed class BrowserLaunchException : Exception
@@ -24,7 +25,7 @@ namespace TSheets.Auth
         }
     }
 
-    /// <summary>How a URL is opened here: the command (argv) to run.</summary>
+    /// <summary>How the sign-in page is opened here: the command (argv) to run. It never holds the authorization URL.</summary>
     internal sealed class BrowserCommand
     {
         private BrowserCommand(string[] argv) => Argv = argv;
@@ -32,40 +33,68 @@ namespace TSheets.Auth
         public string[] Argv { get; }
 
         /// <summary>
-        /// The <c>BROWSER</c> variable first (a command; the URL replaces <c>%s</c> or is appended), else the
-        /// platform's opener. On Windows that is the shell's URL handler run through rundll32 (as <c>gh</c> does)
-        /// rather than ShellExecute, so the browser gets an environment without the CI token.
+        /// The <c>BROWSER</c> variable first (a command taking a URL: the page's file:// URI replaces <c>%s</c>
+        /// or is appended), else the platform's opener with the page's path. On Windows that is the shell's
+        /// handler run through rundll32 (as <c>gh</c> does) rather than ShellExecute, so the browser gets an
+        /// environment without the CI token.
         /// </summary>
-        public static BrowserCommand For(string url, string browserVariable, bool isWindows, bool isMacOS)
+        public static BrowserCommand For(Uri page, string browserVariable, bool isWindows, bool isMacOS)
         {
             if (!string.IsNullOrWhiteSpace(browserVariable))
             {
-                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, url));
+                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, page.AbsoluteUri));
             }
 
+            var path = page.IsFile ? page.LocalPath : page.AbsoluteUri;
             if (isWindows)
             {
                 // From System32 by its full path: a bare name is looked for in the current folder first.
-                return new BrowserCommand(new[] { System.IO.Path.Combine(Environment.SystemDirectory, "rundll32.exe"), "url.dll,FileProtocolHandler", url });
+                return new BrowserCommand(new[] { System.IO.Path.Combine(Environment.SystemDirectory, "rundll32.exe"), "url.dll,FileProtocolHandler", path });
             }
 
-            return new BrowserCommand(new[] { isMacOS ? "open" : "xdg-open", url });
+            return new BrowserCommand(new[] { isMacOS ? "open" : "xdg-open", path });
         }
     }
 
-    /// <summary>Starts the browser without a shell and never waits for it; an opener that exits with an error is reported.</summary>
+    /// <summary>
+    /// Writes the sign-in page (<see cref="SignInPage"/>: the URL on a command line is readable by
+    /// every local user), starts the browser on it without a shell and never waits for it; an
+    /// opener that exits with an error is reported. The page lives until the caller disposes it.
+    /// </summary>
     internal sealed class SystemBrowserLauncher : IBrowserLauncher
     {
         private static readonly TimeSpan WatchFor = TimeSpan.FromSeconds(30);
 
         private readonly Func<string, string> environment;
+        private readonly PrivateFolder pages;
 
-        public SystemBrowserLauncher(Func<string, string> environment) => this.environment = environment ?? throw new ArgumentNullException(nameof(environment));
+        /// <param name="environment">Reads BROWSER.</param>
+        /// <param name="pages">The module's own private folder, where the sign-in page is written.</param>
+        public SystemBrowserLauncher(Func<string, string> environment, PrivateFolder pages)
+        {
+            this.environment = environment ?? throw new ArgumentNullException(nameof(environment));
+            this.pages = pages ?? throw new ArgumentNullException(nameof(pages));
+        }
 
-        public void Open(Uri url, IReporter report)
+        public IDisposable Open(Uri url, IReporter report)
+        {
+            var page = SignInPage.Create(url, pages);
+            try
+            {
+                Start(page.FileUri, report);
+                return page;
+            }
+            catch
+            {
+                page.Dispose();
+                throw;
+            }
+        }
+
+        private void Start(Uri page, IReporter report)
         {
             var command = BrowserCommand.For(
-                url.AbsoluteUri,
+                page,
                 environment("BROWSER"),
                 System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows),
                 System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX));

@@ -76,18 +76,24 @@ namespace TSheets.Auth
                 using (var listener = LoopbackListener.Start(options.RedirectUri, state, options.Name, limits))
                 {
                     request = AuthorizationUrl.Create(options.App.ClientId, listener.RedirectUri, state, baseUri, options.Scope, options.Pkce);
-                    Show(request, noBrowser, listener.RedirectUri);
-                    report.Information($"Waiting up to {options.Timeout.TotalSeconds:0} seconds for the sign-in to reach {UriRules.Describe(listener.RedirectUri)} (Ctrl+C cancels)...");
-                    code = await listener.WaitForCodeAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+                    using (Show(request, noBrowser, listener.RedirectUri))
+                    {
+                        report.Information($"Waiting up to {options.Timeout.TotalSeconds:0} seconds for the sign-in to reach {UriRules.Describe(listener.RedirectUri)} (Ctrl+C cancels)...");
+                        code = await listener.WaitForCodeAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
             else
             {
                 request = AuthorizationUrl.Create(options.App.ClientId, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
-                Show(request, noBrowser, null);
-                report.Information($"After you allow access, the browser goes to {UriRules.Describe(options.RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
-                // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
-                var pasted = SecureStrings.ToPlainText(await prompt.ReadSecretAsync("Address (hidden): ", cancellationToken).ConfigureAwait(false));
+                string pasted;
+                using (Show(request, noBrowser, null))
+                {
+                    report.Information($"After you allow access, the browser goes to {UriRules.Describe(options.RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
+                    // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
+                    pasted = SecureStrings.ToPlainText(await prompt.ReadSecretAsync("Address (hidden): ", cancellationToken).ConfigureAwait(false));
+                }
+
                 if (pasted == null)
                 {
                     throw NoOneToAnswer(options.Name, "the input ended before an address was pasted");
@@ -114,7 +120,8 @@ namespace TSheets.Auth
             return await signIn.WithCodeAsync(grant, cancellationToken).ConfigureAwait(false);
         }
 
-        private void Show(AuthorizationRequest request, string noBrowser, Uri loopback)
+        /// <summary>Shows the URL and opens the browser where one can open; returns what to dispose when the sign-in is over.</summary>
+        private IDisposable Show(AuthorizationRequest request, string noBrowser, Uri loopback)
         {
             report.Information($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}", scrub: false);
             if (noBrowser != null)
@@ -129,17 +136,19 @@ namespace TSheets.Auth
                     report.Information($"No browser is opened here ({noBrowser}): open that address in any browser.");
                 }
 
-                return;
+                return null;
             }
 
             try
             {
-                browser.Open(request.Url, report);
+                var handedOver = browser.Open(request.Url, report);
                 report.Verbose("Opened the browser.");
+                return handedOver;
             }
             catch (BrowserLaunchException ex)
             {
                 report.Warning($"{ex.Message} Open the address above yourself.");
+                return null;
             }
         }
 

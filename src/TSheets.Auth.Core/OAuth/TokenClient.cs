@@ -17,18 +17,18 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class TokenClient
     {
-        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+        public static readonly TimeSpan DefaultTimeout = GrantTimeout.Default;
 
         /// <summary>Environment variable overriding <see cref="DefaultTimeout"/> (1 to 300 seconds), for slow links.</summary>
-        public const string TimeoutVariable = "TSHEETS_AUTH_GRANT_TIMEOUT_SEC";
+        public const string TimeoutVariable = GrantTimeout.Variable;
 
         private readonly HttpPipelines pipelines;
         private readonly Func<TimeSpan> timeout;
 
         /// <param name="pipelines">The plain pipelines (one try, bounded answer).</param>
-        /// <param name="environment">Read at each call for <see cref="TimeoutVariable"/>.</param>
-        public TokenClient(HttpPipelines pipelines, Func<string, string?> environment)
-            : this(pipelines, () => ConfiguredTimeout(environment))
+        /// <param name="timeout">Read at each call (<see cref="TimeoutVariable"/>, else 30 seconds).</param>
+        public TokenClient(HttpPipelines pipelines, GrantTimeout timeout)
+            : this(pipelines, () => timeout.Current)
         {
         }
 
@@ -107,11 +107,6 @@ namespace TSheets.Auth
             }
         }
 
-        private static TimeSpan ConfiguredTimeout(Func<string, string?> environment)
-        {
-            var text = environment(TimeoutVariable);
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds >= 1 && seconds <= 300 ? TimeSpan.FromSeconds(seconds) : DefaultTimeout;
-        }
 
         private static KeyValuePair<string, string?> Field(string name, string? value) => new KeyValuePair<string, string?>(name, value);
     }

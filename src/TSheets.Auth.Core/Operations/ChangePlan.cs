@@ -27,6 +27,12 @@ namespace TSheets.Auth
 
         internal string Vault { get; init; }
 
+        /// <summary>
+        /// A question to ask once before the whole batch (a pattern that would remove several vault
+        /// connections: for an MSP, several clients' companies); null when none is needed.
+        /// </summary>
+        public string Question { get; init; }
+
         /// <summary>Remove: the name came from a pattern, so finding nothing is no error.</summary>
         internal bool FromPattern { get; init; }
     }

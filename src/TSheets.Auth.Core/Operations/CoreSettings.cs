@@ -24,8 +24,8 @@ namespace TSheets.Auth
         /// <summary>Tests: the time and waits (default: the system clock).</summary>
         public IClock Clock { get; set; }
 
-        /// <summary>Tests: the per-user lock folder (default: <see cref="LockFolder.DefaultPath"/>).</summary>
-        public string LockFolder { get; set; }
+        /// <summary>Tests: the module's own data folder, for locks and sign-in pages (default: <see cref="PrivateFolder.UserData"/>).</summary>
+        public string DataFolder { get; set; }
 
         /// <summary>Tests: the handler that answers every request (default: one real handler per network settings).</summary>
         public HttpMessageHandler PrimaryHandler { get; set; }

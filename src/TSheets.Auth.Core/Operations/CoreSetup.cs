@@ -31,12 +31,14 @@ namespace TSheets.Auth
             var environment = settings.Environment ?? throw new ArgumentException("The environment reader is required.", nameof(settings));
             var clock = settings.Clock ?? SystemClock.Instance;
             var session = settings.Session ?? new SessionStore();
-            var locks = new LockFolder(settings.LockFolder ?? LockFolder.DefaultPath());
+            var data = settings.DataFolder == null ? PrivateFolder.UserData() : PrivateFolder.At(settings.DataFolder);
+            var locks = new LockFolder(data.Child("locks"));
+            var grantTimeout = new GrantTimeout(() => environment(GrantTimeout.Variable));
             var environmentToken = new EnvironmentToken(environment);
             var vaults = settings.Vault ?? Vaults(settings, environment, locks, clock);
             var repository = new ConnectionRepository(session, vaults, clock, locks, environmentToken);
             var primaries = settings.PrimaryHandler == null ? new PrimaryHandlers() : PrimaryHandlers.Using(settings.PrimaryHandler);
-            var tokenClient = new TokenClient(HttpPipelines.Plain(primaries), environment);
+            var tokenClient = new TokenClient(HttpPipelines.Plain(primaries), grantTimeout);
             var tokens = new TokenRefresher(repository, tokenClient);
             var pacer = new Pacer(clock, () => environment(RateLimit.Variable));
             return new TSheetsOperations(new CoreParts
@@ -48,7 +50,8 @@ namespace TSheets.Auth
                 Tokens = tokens,
                 SignIn = new SignIn(tokenClient, clock),
                 Api = new ApiClient(ApiPipelines.Compose(primaries, tokens, pacer, clock), tokens, clock),
-                Browser = settings.Browser ?? new SystemBrowserLauncher(environment),
+                Browser = settings.Browser ?? new SystemBrowserLauncher(environment, data),
+                GrantTimeout = grantTimeout,
                 ProcessFacts = settings.ProcessFacts ?? (() => InteractionFacts.OfThisProcess(null, false, false, environment)),
             });
         }
@@ -90,6 +93,9 @@ namespace TSheets.Auth
         public IBrowserLauncher Browser { get; init; }
 
         public Func<InteractionFacts> ProcessFacts { get; init; }
+
+        /// <summary>Each /grant call's timeout, and the warning about a setting that is not one.</summary>
+        public GrantTimeout GrantTimeout { get; init; }
 
         /// <summary>Masks the secrets in play: the session's and the CI token.</summary>
         public Redactor Redactor { get; init; }

@@ -23,8 +23,9 @@ namespace TSheets.Auth
             return new ApiPages(new PageReader(parts.Api, Scope(options.Name, options.Vault, report, cancellationToken), request), GuardAsync);
         }
 
-        private static ApiRequest Request(ApiCallOptions options, IReporter report)
+        private ApiRequest Request(ApiCallOptions options, IReporter report)
         {
+            parts.GrantTimeout.WarnIfInvalid(report);
             var request = options.ToRequest();
             if (request.JsonBody != null && request.Method == "GET")
             {

@@ -22,6 +22,7 @@ namespace TSheets.Auth
 
         private async Task<TSheetsToken> SignInThenSaveAsync(SignInOptions options, IReporter report, IPrompt prompt, CancellationToken cancellationToken)
         {
+            parts.GrantTimeout.WarnIfInvalid(report);
             // Each value once, where it enters: the base URI first, as it always was.
             var baseUri = UriRules.NormalizeBaseUri(options.BaseUri);
             var mode = options.Mode;
@@ -87,13 +88,15 @@ namespace TSheets.Auth
             Pkce = options.Pkce,
         };
 
+        private InteractionFacts Facts(SignInOptions options) => Facts(options.HostName, options.HostHasUserInterface, options.NonInteractiveSwitch);
+
         /// <summary>What the host said, with what the process says: Core decides from both whether a person can answer.</summary>
-        private InteractionFacts Facts(SignInOptions options)
+        private InteractionFacts Facts(string hostName, bool hostHasUserInterface, bool nonInteractiveSwitch)
         {
             var facts = parts.ProcessFacts();
-            facts.HostName = options.HostName;
-            facts.HostHasUserInterface = options.HostHasUserInterface;
-            facts.NonInteractiveSwitch = options.NonInteractiveSwitch;
+            facts.HostName = hostName;
+            facts.HostHasUserInterface = hostHasUserInterface;
+            facts.NonInteractiveSwitch = nonInteractiveSwitch;
             return facts;
         }
     }

@@ -17,6 +17,11 @@ namespace TSheets.Auth
         /// <summary>One connection's token (the query names it), refreshed first when the query and the policy say so.</summary>
         public Task<TSheetsToken> GetTokenAsync(ConnectionQuery query, IReporter report, CancellationToken cancellationToken) => GuardAsync(async () =>
         {
+            if (query.Mode != RefreshMode.Never)
+            {
+                parts.GrantTimeout.WarnIfInvalid(report);
+            }
+
             var connection = await parts.Tokens.GetAsync(Scope(query.Name, query.Vault, report, cancellationToken), query.Mode).ConfigureAwait(false);
             return connection.ToToken(parts.Clock);
         });
@@ -36,10 +41,36 @@ namespace TSheets.Auth
         public IReadOnlyList<ChangePlan> PlanDisconnect(ConnectionQuery query) => Guard(() =>
         {
             var match = ConnectionNames.Resolve(parts.Repository, query.Name, query.Vault);
+            var question = SeveralFromVault(query, match);
             return match.Names
-                .Select(name => new ChangePlan($"TSheets connection '{name}'", $"Remove from {Where(query.Vault)}") { Remove = name, Vault = query.Vault, FromPattern = match.Wildcard })
+                .Select(name => new ChangePlan($"TSheets connection '{name}'", $"Remove from {Where(query.Vault)}") { Remove = name, Vault = query.Vault, FromPattern = match.Wildcard, Question = question })
                 .ToList();
         });
+
+        /// <summary>
+        /// A pattern that would remove several vault connections asks first, unless told not to;
+        /// where no one can answer, nothing is removed (<c>InteractionRequired</c>).
+        /// </summary>
+        private string SeveralFromVault(ConnectionQuery query, NameMatch match)
+        {
+            var names = match.Names;
+            if (!match.Wildcard || query.Vault == null || names.Count < 2 || query.Force)
+            {
+                return null;
+            }
+
+            var listed = string.Join(", ", names.Take(10)) + (names.Count > 10 ? $" and {names.Count - 10} more" : string.Empty);
+            var why = InteractionCheck.WhyNoOneCanAnswer(Facts(query.HostName, query.HostHasUserInterface, query.NonInteractiveSwitch));
+            if (why != null)
+            {
+                throw new TSheetsAuthException(
+                    ErrorIds.InteractionRequired,
+                    $"Nothing was removed: '{query.Name}' matches {names.Count} connections with vault '{query.Vault}' ({listed}), which Disconnect-TSheets removes only when asked, and no one can answer here: {why}. Pass -Force or -Confirm:$false to remove them all, or name one connection.",
+                    query.Name);
+            }
+
+            return $"Remove {names.Count} TSheets connections matching '{query.Name}' from the session and vault '{query.Vault}': {listed}?";
+        }
 
         /// <summary>Makes a planned change: the stored token (a store), or null (a removal).</summary>
         public Task<TSheetsToken> ApplyAsync(ChangePlan plan, IReporter report, CancellationToken cancellationToken) => GuardAsync(async () =>

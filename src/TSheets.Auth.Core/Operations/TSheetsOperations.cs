@@ -32,6 +32,9 @@ namespace TSheets.Auth
         public static TSheetsOperations Create(Func<string, string> environment, string powerShellHome, Func<TimeSpan, IRawVault> vaultBridge) =>
             CoreSetup.Build(new CoreSettings { Environment = environment, PowerShellHome = powerShellHome, VaultBridge = vaultBridge });
 
+        /// <summary>True for a name a new connection may take: no wildcard characters (the cmdlets declare the rule Core keeps).</summary>
+        public static bool IsValidConnectionName(string name) => ConnectionNames.IsValidNewName(name);
+
         /// <summary>True for a PKCE verifier (43 to 128 unreserved characters, RFC 7636): the cmdlets declare the same rule Core applies.</summary>
         public static bool IsValidCodeVerifier(string verifier) => Pkce.IsValidVerifier(verifier);
 

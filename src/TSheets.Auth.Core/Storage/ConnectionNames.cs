@@ -1,7 +1,9 @@
 // Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
 #nullable disable
 
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace TSheets.Auth
 {
@@ -19,9 +21,19 @@ namespace TSheets.Auth
         public bool Wildcard { get; }
     }
 
-    /// <summary>A -Name as the user meant it: a wildcard over the session and vault, or (not a valid pattern, like '[') one literal name.</summary>
+    /// <summary>
+    /// A -Name as the user meant it: one connection whose name it is exactly (a name stored before
+    /// wildcard characters were refused, like 'c[1]', is that connection, never c1), else a wildcard
+    /// over the session and vault, else (not a valid pattern, like '[') one literal name. And the
+    /// rule for a new connection's name: no wildcard characters.
+    /// </summary>
     internal static class ConnectionNames
     {
+        private static readonly char[] WildcardCharacters = { '*', '?', '[', ']' };
+
+        /// <summary>False for a name with <c>* ? [ ]</c>: Get-TSheetsToken and Disconnect-TSheets would reach other connections with it ('c[1]' also c1).</summary>
+        public static bool IsValidNewName(string name) => name == null || name.IndexOfAny(WildcardCharacters) < 0;
+
         public static NameMatch Resolve(ConnectionRepository repository, string name, string vault)
         {
             if (!Wildcard.HasWildcards(name))
@@ -35,7 +47,15 @@ namespace TSheets.Auth
                 return new NameMatch(new[] { name }, wildcard: false);
             }
 
-            return new NameMatch(repository.Names(pattern.IsMatch, name, vault), wildcard: true);
+            // One listing serves both: the exact name first, then the pattern.
+            var all = repository.Names(_ => true, "*", vault);
+            var exact = all.FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));
+            if (exact != null)
+            {
+                return new NameMatch(new[] { exact }, wildcard: false);
+            }
+
+            return new NameMatch(all.Where(pattern.IsMatch).ToList(), wildcard: true);
         }
     }
 }

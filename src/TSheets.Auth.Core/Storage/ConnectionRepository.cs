@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -91,10 +92,21 @@ namespace TSheets.Auth
 
             try
             {
-                using (var held = await VaultLock.AcquireAsync(Locks, vault, connection.Name, LockTimeout, Clock, cancellationToken).ConfigureAwait(false))
+                using (var held = await VaultLock.AcquireAsync(Locks, vault, connection.Name, LockTimeout, Clock, cancellationToken, report).ConfigureAwait(false))
                 {
                     var secretName = VaultDocument.SecretName(connection.Name);
-                    var existing = Vaults.Read(vault, secretName);
+                    SecureString existing;
+                    try
+                    {
+                        existing = Vaults.Read(vault, secretName);
+                    }
+                    catch (TSheetsAuthException ex) when (ex.NotAConnection)
+                    {
+                        // Too large or not a string: nothing a module of any version could read back.
+                        report.Warning($"Replaced the secret '{secretName}' in vault '{vault}', which was not a readable TSheets.Auth connection.");
+                        existing = null;
+                    }
+
                     if (existing != null)
                     {
                         try

@@ -15,8 +15,12 @@ namespace TSheets.Auth
     /// </summary>
     internal interface IRawVault
     {
-        /// <summary>The secret's value, or null when the vault has no such secret (<c>Get-Secret</c>).</summary>
-        SecureString Read(string vault, string secretName);
+        /// <summary>
+        /// The secret's value as SecretManagement gives it (a string read with <c>-AsPlainText</c>: a
+        /// SecureString holds at most 65,536 characters, and SecretManagement reports a longer string
+        /// secret as not found), or null when the vault has no such secret (<c>Get-Secret</c>).
+        /// </summary>
+        object Read(string vault, string secretName);
 
         /// <summary><c>Set-Secret</c> with a SecureString value.</summary>
         void Write(string vault, string secretName, SecureString value);

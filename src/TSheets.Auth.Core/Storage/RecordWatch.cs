@@ -30,7 +30,7 @@ namespace TSheets.Auth
                 return false;
             }
 
-            var directory = folder.Ready;
+            var directory = folder.Prepare(out _);
             if (directory == null)
             {
                 return false;

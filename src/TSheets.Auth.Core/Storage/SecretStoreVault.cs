@@ -58,18 +58,18 @@ namespace TSheets.Auth
         {
             if (!CachesPerProcess(vault) || IsFresh(SecretStoreCopy.Reload()))
             {
-                return Outside(() => raw.Read(vault, secretName));
+                return ReadHere(vault, secretName);
             }
 
             // A copy that could not be made fresh: what it lacks, a child reads from the disk.
-            return Outside(() => raw.Read(vault, secretName)) ?? child.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult();
+            return ReadHere(vault, secretName) ?? child.ReadAsync(vault, secretName, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         public Task<SecureString> ReadFreshAsync(string vault, string secretName, CancellationToken cancellationToken)
         {
             if (!CachesPerProcess(vault) || IsFresh(SecretStoreCopy.Reload()))
             {
-                return Task.FromResult(Outside(() => raw.Read(vault, secretName)));
+                return Task.FromResult(ReadHere(vault, secretName));
             }
 
             // A SecretStore copy that could not be made fresh: a child has none.
@@ -156,6 +156,22 @@ namespace TSheets.Auth
             return Outside(() => raw.List(vault, namePattern));
         }
 
+        /// <summary>The secret in this process, as a SecureString; one that cannot be a connection (too large, not a string) is said so.</summary>
+        private SecureString ReadHere(string vault, string secretName)
+        {
+            switch (Outside(() => raw.Read(vault, secretName)))
+            {
+                case null:
+                    return null;
+                case SecureString secure:
+                    return secure;
+                case string text:
+                    return VaultSecretText.ToSecret(text, vault, secretName);
+                default:
+                    throw VaultSecretText.NotAConnection(vault, secretName, "is not a string secret, so it is not a TSheets.Auth connection");
+            }
+        }
+
         private static TSheetsAuthException Failed(string vault, ChildVaultException failure) =>
             new TSheetsAuthException(ErrorIds.VaultError, $"The vault '{vault}' failed: {Redactor.ScrubOutside(failure.Message)}", vault, failure);
 
@@ -174,7 +190,7 @@ namespace TSheets.Auth
                     throw;
                 }
 
-                throw new TSheetsAuthException(ex.ErrorId, message, ex.Target, ex.InnerException) { StatusCode = ex.StatusCode, ServerError = ex.ServerError };
+                throw new TSheetsAuthException(ex.ErrorId, message, ex.Target, ex.InnerException) { StatusCode = ex.StatusCode, ServerError = ex.ServerError, NotAConnection = ex.NotAConnection };
             }
         }
 

@@ -87,7 +87,7 @@ namespace TSheets.Auth
 
             try
             {
-                return SecureStrings.FromPlainText(Encoding.UTF8.GetString(Convert.FromBase64String(output.Substring(7).Trim())));
+                return VaultSecretText.ToSecret(Encoding.UTF8.GetString(Convert.FromBase64String(output.Substring(7).Trim())), vault, secretName);
             }
             catch (FormatException)
             {

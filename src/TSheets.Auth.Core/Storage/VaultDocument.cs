@@ -63,6 +63,12 @@ namespace TSheets.Auth
                 {
                     var root = document.RootElement;
                     var version = Version(root) ?? throw Corrupt(connectionName, vault, null);
+                    if (version < 1)
+                    {
+                        // No module ever wrote one: not a document from an older or a newer module.
+                        throw Corrupt(connectionName, vault, null);
+                    }
+
                     if (version > CurrentVersion)
                     {
                         throw new TSheetsAuthException(

@@ -13,7 +13,8 @@ namespace TSheets.Auth
     /// <summary>
     /// A per-user, system-wide lock named from a vault and a connection, so processes sharing a
     /// vault entry refresh one at a time. It is an exclusively opened file (a share lock on
-    /// Windows, flock on Linux and macOS) that the OS releases when its process dies, so a process
+    /// Windows, flock on Linux and macOS) in the user's private <see cref="LockFolder"/>, never
+    /// opened through a link (<see cref="PrivateFile"/>), that the OS releases when its process dies, so a process
     /// killed mid-refresh leaves no stale lock; it has no thread affinity, so it is held across
     /// awaits. The file is also the connection's <see cref="RefreshRecord"/>: one file per vault
     /// entry, reused by every refresh, removed with the connection.
@@ -37,58 +38,48 @@ namespace TSheets.Auth
 
         /// <summary>
         /// The lock, or null when it could not be had within <paramref name="timeout"/> or the
-        /// folder cannot be used (then the caller goes on without it: a lost race is recovered
-        /// from the vault). <paramref name="cancellationToken"/> ends the wait.
+        /// folder or file cannot be used safely (then the caller goes on without it, which
+        /// <paramref name="report"/> hears in verbose: a lost race is recovered from the vault).
+        /// The folder and the file are checked again at every attempt. <paramref name="cancellationToken"/> ends the wait.
         /// </summary>
-        public static async Task<VaultLock> AcquireAsync(LockFolder folder, string vault, string connectionName, TimeSpan timeout, IClock clock, CancellationToken cancellationToken)
+        public static async Task<VaultLock> AcquireAsync(LockFolder folder, string vault, string connectionName, TimeSpan timeout, IClock clock, CancellationToken cancellationToken, IReporter report = null)
         {
-            var directory = folder.Ready;
-            if (directory == null)
-            {
-                return null;
-            }
-
-            var path = Path.Combine(directory, FileName(vault, connectionName));
             var deadline = clock.UtcNow + timeout;
             var poll = FirstPoll;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                try
+                var directory = folder.Prepare(out var why);
+                var held = false;
+                var file = directory == null ? null : PrivateFile.OpenLocked(Path.Combine(directory, FileName(vault, connectionName)), out held, out why);
+                if (file != null)
                 {
-                    return new VaultLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+                    return new VaultLock(file);
                 }
-                catch (IOException) when (clock.UtcNow < deadline)
+
+                if (!held)
                 {
-                    await clock.DelayAsync(poll, cancellationToken).ConfigureAwait(false);
-                    poll = poll.TotalMilliseconds < 200 ? TimeSpan.FromTicks(poll.Ticks * 2) : poll;
+                    report?.Verbose($"Going on without the cross-process lock for '{connectionName}' in vault '{vault}': {why}. Another process refreshing it at this moment may race this one; the vault read recovers from that.");
+                    return null;
                 }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+
+                if (clock.UtcNow >= deadline)
                 {
                     return null;
                 }
+
+                await clock.DelayAsync(poll, cancellationToken).ConfigureAwait(false);
+                poll = poll.TotalMilliseconds < 200 ? TimeSpan.FromTicks(poll.Ticks * 2) : poll;
             }
         }
 
         /// <summary>Removes a connection's lock file, when no one holds it.</summary>
         public static void Delete(LockFolder folder, string vault, string connectionName)
         {
-            var directory = folder.Ready;
-            if (directory == null)
+            var directory = folder.Prepare(out _);
+            if (directory != null)
             {
-                return;
-            }
-
-            var path = Path.Combine(directory, FileName(vault, connectionName));
-            try
-            {
-                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
-                {
-                }
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                // Missing, or held by a refresh right now: that process keeps using it.
+                PrivateFile.DeleteUnheld(Path.Combine(directory, FileName(vault, connectionName)));
             }
         }
 

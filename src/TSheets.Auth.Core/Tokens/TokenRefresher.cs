@@ -70,7 +70,7 @@ namespace TSheets.Auth
             var session = repository.Session;
             try
             {
-                var outcome = await refreshes.JoinOrStart(current.Name, () => Start(current, forced, scope.Network))
+                var outcome = await refreshes.JoinOrStart(current.Name, () => Start(current, forced, scope))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
                 Report(outcome, report);
@@ -106,7 +106,7 @@ namespace TSheets.Auth
         /// </summary>
         private async Task<Connection> SyncAsync(Connection current, IReporter report, CancellationToken cancellationToken)
         {
-            var outcome = await refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current)))
+            var outcome = await refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current, report)))
                 .WaitOrCancel(cancellationToken)
                 .ConfigureAwait(false);
             if (outcome == null)
@@ -133,7 +133,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>Runs under the single-flight lock: refresh, unless another runspace just did.</summary>
-        private Task<RefreshOutcome> Start(Connection seen, bool forced, NetworkSettings network)
+        private Task<RefreshOutcome> Start(Connection seen, bool forced, CallScope scope)
         {
             var latest = repository.Session.Get(seen.Name) ?? seen;
             if (!ReferenceEquals(latest, seen) && (forced || !RefreshPolicy.IsDue(latest, clock.UtcNow)))
@@ -144,8 +144,8 @@ namespace TSheets.Auth
             // Not the caller's cancellation: once sent, the old refresh token may be spent, so the
             // new pair must be stored even if the user presses Ctrl+C meanwhile.
             return latest.Vault != null
-                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced, network))
-                : Task.Run(() => RefreshSessionOnlyAsync(latest, network));
+                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced, scope))
+                : Task.Run(() => RefreshSessionOnlyAsync(latest, scope.Network));
         }
 
         private async Task<RefreshOutcome> RefreshSessionOnlyAsync(Connection from, NetworkSettings network)

@@ -48,10 +48,14 @@ namespace TSheets.Auth
         }
 
         /// <summary>Refreshes <paramref name="from"/>, or adopts the newer pair another process stored when that suffices.</summary>
-        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced, NetworkSettings network)
+        /// <param name="from">The connection to refresh.</param>
+        /// <param name="forced">-ForceRefresh or a 401: a pair another process stored a minute ago is what was asked for.</param>
+        /// <param name="scope">The call that asked: its network settings carry the refresh, its reporter hears about the lock.</param>
+        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced, CallScope scope)
         {
+            var report = scope.Report;
             var notes = new List<string>();
-            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, CancellationToken.None).ConfigureAwait(false))
+            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
             {
                 var record = held?.ReadRecord();
                 var lineage = await LearnAsync(from, record, notes).ConfigureAwait(false);
@@ -68,7 +72,7 @@ namespace TSheets.Auth
                     Forced = forced,
                     Notes = notes,
                     WriteBackFailure = lineage.WriteBackFailure,
-                    Network = network,
+                    Network = scope.Network,
                 };
                 return await RefreshHeldAsync(lineage.Connection, run).ConfigureAwait(false);
             }
@@ -79,10 +83,10 @@ namespace TSheets.Auth
         /// last looked (the record names another pair than ours); <paramref name="from"/> otherwise,
         /// and null when the lock was not to be had at once (someone is refreshing it: look again later).
         /// </summary>
-        public async Task<RefreshOutcome> SyncAsync(Connection from)
+        public async Task<RefreshOutcome> SyncAsync(Connection from, IReporter report = null)
         {
             var notes = new List<string>();
-            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None).ConfigureAwait(false))
+            using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
             {
                 if (held == null)
                 {

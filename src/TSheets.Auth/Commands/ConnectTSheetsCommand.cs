@@ -77,6 +77,7 @@ namespace TSheets.Auth.Commands
         [Parameter]
         [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
+        [ValidateConnectionName]
         public string Name { get; set; } = DefaultName;
 
         [Parameter]
@@ -132,7 +133,10 @@ namespace TSheets.Auth.Commands
                     options.RefreshToken = RefreshToken;
                     break;
                 default:
-                    HostFacts.Describe(Host, Environment.GetCommandLineArgs(), options);
+                    var host = HostFacts.Of(Host, Environment.GetCommandLineArgs());
+                    options.HostName = host.Name;
+                    options.HostHasUserInterface = host.HasUserInterface;
+                    options.NonInteractiveSwitch = host.NonInteractive;
                     break;
             }
 

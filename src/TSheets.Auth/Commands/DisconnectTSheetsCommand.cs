@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace TSheets.Auth.Commands
@@ -21,17 +23,40 @@ namespace TSheets.Auth.Commands
         [ValidateNotWhiteSpace]
         public string Vault { get; set; }
 
+        /// <summary>Removes every vault connection a wildcard matches without asking first.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void ProcessRecord()
         {
             var operations = ModuleRoot.Operations;
-            System.Collections.Generic.IReadOnlyList<ChangePlan> plans;
+            var host = HostFacts.Of(Host, Environment.GetCommandLineArgs());
+            var query = new ConnectionQuery
+            {
+                Name = Name,
+                Vault = Vault,
+                // -WhatIf and -Confirm ask or tell about each removal through ShouldProcess instead.
+                Force = Force || MyInvocation.BoundParameters.ContainsKey("Confirm") || MyInvocation.BoundParameters.ContainsKey("WhatIf")
+                    || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")),
+                HostName = host.Name,
+                HostHasUserInterface = host.HasUserInterface,
+                NonInteractiveSwitch = host.NonInteractive,
+            };
+            IReadOnlyList<ChangePlan> plans;
             try
             {
-                plans = operations.PlanDisconnect(new ConnectionQuery { Name = Name, Vault = Vault });
+                plans = operations.PlanDisconnect(query);
             }
             catch (TSheetsAuthException ex)
             {
                 WriteErrorRecord(ex);
+                return;
+            }
+
+            var question = plans.Count > 0 ? plans[0].Question : null;
+            if (question != null && !ShouldContinue(question, "Remove several connections"))
+            {
+                WriteVerboseText("Nothing was removed.");
                 return;
             }
 

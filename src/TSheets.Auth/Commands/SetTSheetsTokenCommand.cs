@@ -50,6 +50,7 @@ namespace TSheets.Auth.Commands
         [Parameter]
         [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
+        [ValidateConnectionName]
         public string Name { get; set; }
 
         [Parameter]

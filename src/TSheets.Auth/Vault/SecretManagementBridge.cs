@@ -21,13 +21,14 @@ namespace TSheets.Auth.Commands
         /// <param name="callTimeout">How long one vault call may take before it is abandoned.</param>
         public SecretManagementBridge(TimeSpan callTimeout) => runspace = new VaultRunspace(ModuleName, callTimeout);
 
-        public SecureString Read(string vault, string secretName)
-        {
-            var value = runspace.Run(vault, session =>
+        public object Read(string vault, string secretName) =>
+            runspace.Run(vault, session =>
             {
                 try
                 {
-                    var found = session.Invoke("Get-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["Vault"] = vault });
+                    // As text: a SecureString holds at most 65,536 characters, and SecretManagement reports a longer
+                    // string secret as not found; Core checks the text (and refuses it) as a connection instead.
+                    var found = session.Invoke("Get-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["Vault"] = vault, ["AsPlainText"] = true });
                     return found.Count == 0 ? null : found[0]?.BaseObject;
                 }
                 catch (VaultCallException ex) when (ex.ErrorId != null && ex.ErrorId.StartsWith("GetSecretNotFound", StringComparison.Ordinal))
@@ -35,8 +36,6 @@ namespace TSheets.Auth.Commands
                     return null;
                 }
             });
-            return AsSecret(value, vault, secretName);
-        }
 
         public void Write(string vault, string secretName, SecureString value) =>
             runspace.Run(vault, session => session.Invoke("Set-Secret", new Dictionary<string, object> { ["Name"] = secretName, ["SecureStringSecret"] = value, ["Vault"] = vault }));
@@ -62,35 +61,11 @@ namespace TSheets.Auth.Commands
                 .Where(name => name != null)
                 .ToList());
 
+        /// <summary>Get-SecretVault takes a wildcard, but a vault name is none: only the vault named exactly so counts.</summary>
         public string ModuleOf(string vault) =>
             runspace.Run(vault, session => session.Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = vault })
+                .Where(info => string.Equals(info.Properties["Name"]?.Value as string, vault, StringComparison.OrdinalIgnoreCase))
                 .Select(info => info.Properties["ModuleName"]?.Value as string)
                 .FirstOrDefault(module => module != null));
-
-        /// <summary>A string secret as a SecureString; anything else is not a TSheets.Auth connection.</summary>
-        internal static SecureString AsSecret(object value, string vault, string secretName)
-        {
-            switch (value)
-            {
-                case null:
-                    return null;
-                case SecureString secure:
-                    return secure;
-                case string text:
-                    var secret = new SecureString();
-                    foreach (var c in text)
-                    {
-                        secret.AppendChar(c);
-                    }
-
-                    secret.MakeReadOnly();
-                    return secret;
-                default:
-                    throw new TSheetsAuthException(
-                        ErrorIds.VaultError,
-                        $"The secret '{secretName}' in vault '{vault}' is not a string secret, so it is not a TSheets.Auth connection.",
-                        vault);
-            }
-        }
     }
 }

@@ -155,13 +155,19 @@ namespace TSheets.Auth.Commands
             runspace = null;
         }
 
-        /// <summary>An unknown vault, or the vault's own failure (with its own message).</summary>
+        /// <summary>
+        /// An unknown vault, or the vault's own failure (with its own message). Get-SecretVault takes a
+        /// wildcard, but a vault name is none: '*' is unknown unless a vault is named exactly that.
+        /// </summary>
         private TSheetsAuthException Classify(string vault, VaultCallException failure)
         {
             try
             {
                 Open(vault);
-                Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = vault });
+                if (!Invoke("Get-SecretVault", new Dictionary<string, object> { ["Name"] = vault }).Any(info => string.Equals(info.Properties["Name"]?.Value as string, vault, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new VaultCallException($"no vault is registered under exactly that name: {Said(failure)}", failure, null);
+                }
             }
             catch (VaultCallException ex)
             {
