@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Threading;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {

@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Concurrent;
-using System.Management.Automation;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.Reporting;
 
 namespace TSheets.Auth.Commands
 {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {

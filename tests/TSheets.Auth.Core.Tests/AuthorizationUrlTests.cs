@@ -1,6 +1,10 @@
 using System;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Tests
 {

@@ -4,6 +4,10 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Operations;
+using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Tests
 {

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
 
 namespace TSheets.Auth.Tests
 {

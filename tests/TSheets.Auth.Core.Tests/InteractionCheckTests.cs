@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Interactive;
 
 namespace TSheets.Auth.Tests
 {

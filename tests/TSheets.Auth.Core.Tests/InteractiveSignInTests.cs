@@ -12,6 +12,12 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

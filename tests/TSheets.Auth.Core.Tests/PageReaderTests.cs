@@ -6,6 +6,12 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Api;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Tests
 {

@@ -3,6 +3,10 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

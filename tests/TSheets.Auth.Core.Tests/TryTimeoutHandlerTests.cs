@@ -5,6 +5,9 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Tests
 {

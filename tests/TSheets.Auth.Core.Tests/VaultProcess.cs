@@ -1,6 +1,11 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

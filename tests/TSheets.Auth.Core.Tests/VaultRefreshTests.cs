@@ -4,6 +4,10 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

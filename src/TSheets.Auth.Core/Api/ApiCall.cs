@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Net.Http;
+using TSheets.Auth.Http;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// The bearer handler's part of one API call, carried in the request beside its

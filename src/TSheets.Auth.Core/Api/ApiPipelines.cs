@@ -1,4 +1,8 @@
-namespace TSheets.Auth
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Tokens;
+
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// The API's handler chain, outermost first: 429/503 waits, the bearer token with one refresh

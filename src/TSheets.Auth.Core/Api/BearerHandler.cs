@@ -4,8 +4,12 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// The connection's token on every try, and one refresh-and-retry after a 401 (never a loop):

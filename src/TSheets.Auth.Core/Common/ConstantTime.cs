@@ -1,4 +1,4 @@
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     internal static class ConstantTime
     {

@@ -2,7 +2,7 @@ using System;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
     /// A short, one-way name for a token pair (64 bits of SHA-256): enough to tell two pairs

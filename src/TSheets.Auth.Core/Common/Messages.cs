@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>The sentences several subsystems share, so the advice a user gets reads the same everywhere.</summary>
     internal static class Messages

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
     /// RFC 3986 percent-encoding (everything but unreserved characters, over UTF-8), the same on

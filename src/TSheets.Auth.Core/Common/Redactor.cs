@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
     /// Removes secrets from text, in two ways. Text from outside (a server's body, a vault's

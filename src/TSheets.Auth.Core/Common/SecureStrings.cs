@@ -2,7 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using System.Security;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>Conversions between <see cref="SecureString"/> and the plain text a wire needs.</summary>
     internal static class SecureStrings

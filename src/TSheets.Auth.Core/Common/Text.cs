@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>Making text from a server or a user safe to show: one line, no control characters, bounded.</summary>
     internal static class Text

@@ -1,8 +1,7 @@
-using System;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
     /// PowerShell's wildcards (<c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[a-z]</c>, a backtick escaping

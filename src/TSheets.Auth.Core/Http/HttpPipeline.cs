@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// A chain of handlers over a primary handler: what a call goes through. No HttpClient: its

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Tasks;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>An HTTP answer, read whole (up to <see cref="TryTimeoutHandler.MaxResponseBytes"/>).</summary>
     internal sealed class HttpResult

@@ -1,6 +1,7 @@
 using System;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>What went wrong on the network, in words: refused, name not found, TLS, or the runtime's own message (scrubbed: it may quote an address).</summary>
     internal static class NetworkFailure

@@ -1,6 +1,6 @@
 using System;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// How requests reach the network: the key for choosing (and keeping) a primary handler and the

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// Client-side pacing, per token and shared by every runspace of the process, so a bulk

@@ -2,8 +2,9 @@ using System;
 using System.Collections.Concurrent;
 using System.Net.Http;
 using System.Threading;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// The handlers that put requests on the wire: one per distinct <see cref="NetworkSettings"/>,

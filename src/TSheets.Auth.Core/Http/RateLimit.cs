@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>N calls in any S seconds per token: TSheets documents 300 in 5 minutes.</summary>
     internal sealed class RateLimit

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using System.Threading.Tasks;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// A request sent again (after a 401 and a refresh, or a 429/503 wait) is a copy: a request

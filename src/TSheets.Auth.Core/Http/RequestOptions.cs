@@ -1,7 +1,8 @@
 using System;
 using System.Net.Http;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// What the handlers need to know about one call, and what they found out, carried in the

@@ -1,4 +1,6 @@
-namespace TSheets.Auth
+using TSheets.Auth.Common;
+
+namespace TSheets.Auth.Http
 {
     /// <summary>The one map from a failed HTTP answer to an error ID, for the token endpoint and the API alike.</summary>
     internal static class StatusErrors

@@ -1,6 +1,7 @@
 using System;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// Where a secret may be sent: https anywhere, http only to a loopback host (tests, the

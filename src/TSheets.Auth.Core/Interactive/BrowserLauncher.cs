@@ -5,8 +5,11 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>Opens a URL in the user's browser. Throws <see cref="BrowserLaunchException"/> when it cannot start one.</summary>
     internal interface IBrowserLauncher
@@ -42,7 +45,7 @@ namespace TSheets.Auth
         {
             if (!string.IsNullOrWhiteSpace(browserVariable))
             {
-                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, page.AbsoluteUri));
+                return new BrowserCommand(BrowserCommandLine.BuildCommand(browserVariable, page.AbsoluteUri));
             }
 
             var path = page.IsFile ? page.LocalPath : page.AbsoluteUri;
@@ -102,7 +105,7 @@ namespace TSheets.Auth
             Process process;
             try
             {
-                var info = new ProcessStartInfo(command.Argv[0], CommandLine.JoinArguments(command.Argv.Skip(1)))
+                var info = new ProcessStartInfo(command.Argv[0], BrowserCommandLine.JoinArguments(command.Argv.Skip(1)))
                 {
                     UseShellExecute = false,
                     RedirectStandardOutput = true,

@@ -8,8 +8,10 @@ using System.Net;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>
     /// What the loopback listener answers: only the redirect path, GET, once; the state checked in

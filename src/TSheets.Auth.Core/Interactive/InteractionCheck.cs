@@ -5,7 +5,7 @@ using System;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>The facts that decide whether a person can answer, and whether a browser can open: injected, so the decision is testable.</summary>
     internal sealed class InteractionFacts

@@ -5,8 +5,14 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>What an interactive sign-in needs to know.</summary>
     internal sealed class InteractiveOptions

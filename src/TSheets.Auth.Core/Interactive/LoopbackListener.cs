@@ -10,8 +10,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>
     /// Receives the redirect on a loopback redirect URI: a small HTTP/1.1 responder on a socket (not

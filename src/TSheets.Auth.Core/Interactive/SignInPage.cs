@@ -6,8 +6,9 @@ using System.IO;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>
     /// What the browser is handed instead of the authorization URL: a small page that sends it on

@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// What the server sent back to the redirect URI (step 1's answer), from a pasted address or a

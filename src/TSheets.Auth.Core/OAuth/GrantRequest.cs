@@ -1,7 +1,8 @@
 using System;
 using System.Security;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// One request to <c>/grant</c>: where, for which app, over which network, and either a code

@@ -1,8 +1,10 @@
 using System;
 using System.Globalization;
 using System.Threading;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// <c>TSHEETS_AUTH_GRANT_TIMEOUT_SEC</c>: each /grant call's timeout, 1 to 300 seconds (30 when

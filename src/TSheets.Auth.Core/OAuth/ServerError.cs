@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// A server's error body, in any of TSheets' shapes: OAuth (<c>{"error":"invalid_grant",

@@ -1,13 +1,14 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// Step 2 of the flow and the refresh: form POSTs to <c>{base}/grant</c> through the plain

@@ -1,6 +1,7 @@
 using System.Linq;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>What a token must look like to go into an HTTP header: a plain RFC 6750 token.</summary>
     internal static class TokenRules

@@ -3,8 +3,9 @@
 
 using System;
 using System.Collections.Generic;
+using TSheets.Auth.Api;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>A call to the TSheets API as Invoke-TSheetsRestMethod was given it.</summary>
     internal sealed class ApiCallOptions

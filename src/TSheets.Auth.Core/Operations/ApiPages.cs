@@ -3,8 +3,9 @@
 
 using System;
 using System.Threading.Tasks;
+using TSheets.Auth.Api;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>The pages of a list (-All), one at a time, for the cmdlet to write each as it arrives.</summary>
     internal sealed class ApiPages

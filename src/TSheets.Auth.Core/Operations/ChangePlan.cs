@@ -1,7 +1,9 @@
 // Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
 #nullable disable
 
-namespace TSheets.Auth
+using TSheets.Auth.Storage;
+
+namespace TSheets.Auth.Operations
 {
     /// <summary>
     /// A change the facade has checked and is ready to make, for the cmdlet to confirm first

@@ -1,7 +1,9 @@
 // Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
 #nullable disable
 
-namespace TSheets.Auth
+using TSheets.Auth.Tokens;
+
+namespace TSheets.Auth.Operations
 {
     /// <summary>Which connections a Get-TSheetsToken or Disconnect-TSheets is about, and how a token may be refreshed.</summary>
     internal sealed class ConnectionQuery

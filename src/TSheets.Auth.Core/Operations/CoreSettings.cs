@@ -3,8 +3,11 @@
 
 using System;
 using System.Net.Http;
+using TSheets.Auth.Common;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>
     /// What the composition root (<see cref="CoreSetup"/>) is given: the facts of the host and the

@@ -4,8 +4,15 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using TSheets.Auth.Api;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>
     /// The one composition root: every piece of Core made once, wired to the clock, the

@@ -4,7 +4,7 @@
 using System;
 using System.Security;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>A token to store, as Set-TSheetsToken was given it: its parts, or a token object from the pipeline.</summary>
     internal sealed class SetTokenOptions

@@ -4,7 +4,7 @@
 using System;
 using System.Security;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>
     /// A sign-in as Connect-TSheets was asked for it, and (its first half) an authorization request

@@ -3,8 +3,10 @@
 
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Api;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>Invoke-TSheetsRestMethod.</summary>
     internal sealed partial class TSheetsOperations

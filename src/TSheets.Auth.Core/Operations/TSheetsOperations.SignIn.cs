@@ -3,8 +3,14 @@
 
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>New-TSheetsAuthorizationUrl and Connect-TSheets.</summary>
     internal sealed partial class TSheetsOperations

@@ -5,8 +5,13 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>Get-TSheetsToken, Set-TSheetsToken and Disconnect-TSheets.</summary>
     internal sealed partial class TSheetsOperations

@@ -3,8 +3,12 @@
 
 using System;
 using System.Security;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Operations
 {
     /// <summary>
     /// A token given to Set-TSheetsToken, made a connection: each token checked to be a plain

@@ -3,7 +3,7 @@ using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// TLS 1.2 or later on the module's own handler, never process-wide (the official SDK's

@@ -2,7 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// The few POSIX calls the module's private folders need (lstat, fstat, open without following

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// The facts Windows keeps about a folder or file: reparse point or not, owner and access list

@@ -3,8 +3,10 @@
 
 using System;
 using System.Threading;
+using TSheets.Auth.Http;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// What one operation on a connection carries through every layer, made once by the operation

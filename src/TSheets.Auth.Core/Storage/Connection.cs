@@ -4,8 +4,11 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Security;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// One stored connection: an immutable snapshot. A refresh makes a new snapshot (<c>with</c>)

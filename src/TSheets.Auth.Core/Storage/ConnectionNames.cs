@@ -4,8 +4,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>What a -Name resolved to: the names, and whether it was a pattern (then finding none is no error).</summary>
     internal sealed class NameMatch

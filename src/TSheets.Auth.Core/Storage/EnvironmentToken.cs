@@ -2,8 +2,11 @@
 #nullable disable
 
 using System;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// For CI runners: <c>$env:TSHEETS_ACCESS_TOKEN</c> (and optionally <c>TSHEETS_BASE_URI</c>)

@@ -4,7 +4,7 @@
 using System.Collections.Generic;
 using System.Security;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// SecretManagement's plain calls in this process, and nothing more: the cmdlet assembly

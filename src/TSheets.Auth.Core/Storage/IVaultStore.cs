@@ -6,7 +6,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A SecretManagement vault, seen from Core. The module implements it by calling

@@ -1,7 +1,7 @@
 // Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
 #nullable disable
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The per-user folder that holds the cross-process locks and their records: <c>locks</c> in the

@@ -4,8 +4,9 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The files the module keeps in a <see cref="PrivateFolder"/> (lock files with their records,

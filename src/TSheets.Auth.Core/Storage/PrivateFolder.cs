@@ -5,8 +5,9 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A folder the module keeps for itself under the user's data folder: every level the module

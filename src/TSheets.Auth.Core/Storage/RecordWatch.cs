@@ -5,7 +5,7 @@ using System;
 using System.Collections.Concurrent;
 using System.IO;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// Tells, for the price of one file-time read, whether the record beside a vault entry's lock

@@ -4,7 +4,7 @@
 using System;
 using System.Globalization;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The non-secret record beside a vault entry's lock: which pair was stored last on this

@@ -6,7 +6,7 @@ using System.Linq;
 using System.Reflection;
 using System.Threading;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>What became of this process's copy of the SecretStore store when it was asked to reload.</summary>
     internal enum StoreCopy

@@ -7,8 +7,9 @@ using System.Collections.Generic;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The vault policy, over SecretManagement's plain calls (<see cref="IRawVault"/>). Every vault

@@ -5,8 +5,9 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The process-wide store of connections, keyed by name (case-insensitive). The composition

@@ -4,8 +4,9 @@
 using System.Collections.Generic;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The module's folders and files on Linux and macOS, checked at every use: each folder level the

@@ -11,8 +11,9 @@ using System.Security;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// Vault calls in a short-lived child PowerShell, which has no cache. SecretStore keeps its

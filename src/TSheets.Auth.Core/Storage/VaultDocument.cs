@@ -7,8 +7,11 @@ using System.IO;
 using System.Security;
 using System.Text;
 using System.Text.Json;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A connection as one vault secret: a SecureString holding a small versioned JSON document

@@ -2,8 +2,9 @@
 #nullable disable
 
 using System.Security;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A vault secret's text on its way to a SecureString, and the secrets that cannot be a

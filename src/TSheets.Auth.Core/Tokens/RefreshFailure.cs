@@ -1,7 +1,11 @@
 // Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
 #nullable disable
 
-namespace TSheets.Auth
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Storage;
+
+namespace TSheets.Auth.Tokens
 {
     /// <summary>What a failed refresh means for the user: permanent (sign in again) or transient (try again), and what to do.</summary>
     internal static class RefreshFailure

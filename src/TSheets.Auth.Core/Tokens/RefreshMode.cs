@@ -3,8 +3,9 @@
 
 using System;
 using System.Collections.Generic;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>When a token lookup may refresh.</summary>
     internal enum RefreshMode

@@ -3,8 +3,11 @@
 
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>Step 2 of the flow, or a start from a refresh token: a grant becomes a connection (not yet stored).</summary>
     internal sealed class SignIn

@@ -4,8 +4,10 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>
     /// A vault entry's pair as a refresh sees it: read (through the vault's per-process cache, or

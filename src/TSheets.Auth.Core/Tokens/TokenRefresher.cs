@@ -4,8 +4,13 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>
     /// Hands out a connection's token, refreshed first when policy (or the caller) says so. A

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {

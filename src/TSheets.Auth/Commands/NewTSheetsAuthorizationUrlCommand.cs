@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Commands
 {

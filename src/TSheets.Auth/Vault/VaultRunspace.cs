@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Commands
 {

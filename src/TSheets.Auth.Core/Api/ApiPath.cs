@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// Turns a user's <c>-Path</c> into an address under the connection's base URI, or refuses it.

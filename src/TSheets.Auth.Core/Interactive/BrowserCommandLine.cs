@@ -5,10 +5,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
-    /// <summary>The BROWSER variable as a command: split into words (quotes group them), the URL placed, and quoted back for ProcessStartInfo.</summary>
-    internal static class CommandLine
+    /// <summary>The BROWSER variable as a command line: split into words (quotes group them), the URL placed, and quoted back for ProcessStartInfo.</summary>
+    internal static class BrowserCommandLine
     {
         private static readonly char[] NeedQuotes = { ' ', '\t', '"' };
 

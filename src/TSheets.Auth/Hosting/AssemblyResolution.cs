@@ -1,10 +1,12 @@
+#nullable enable
+
 using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Commands
 {
     /// <summary>A DLL shipped in the module folder, as the resolver knows it.</summary>
     internal sealed class ShippedAssembly

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Reflection;
 using Xunit;
 
-namespace TSheets.Auth.Tests
+namespace TSheets.Auth.Commands.Tests
 {
     public sealed class AssemblyResolutionTests : IDisposable
     {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>One call to the TSheets API.</summary>
     internal sealed class ApiRequest

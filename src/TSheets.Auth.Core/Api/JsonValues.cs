@@ -2,7 +2,7 @@ using System.Collections.Specialized;
 using System.Linq;
 using System.Text.Json;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// JSON as plain CLR values: objects become ordered dictionaries, arrays object[], numbers

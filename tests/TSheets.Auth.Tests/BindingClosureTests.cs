@@ -8,7 +8,7 @@ using System.Reflection.PortableExecutable;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace TSheets.Auth.Tests
+namespace TSheets.Auth.Commands.Tests
 {
     /// <summary>
     /// Windows PowerShell 5.1 (.NET Framework 4.7.2 and later) has no binding redirects for a

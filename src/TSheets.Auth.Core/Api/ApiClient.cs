@@ -5,8 +5,14 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// One call to the TSheets API: the path under the connection's base URI, the request sent

@@ -1,4 +1,5 @@
 using System;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth
 {

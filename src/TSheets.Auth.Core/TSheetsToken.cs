@@ -3,6 +3,7 @@
 
 using System;
 using System.Security;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth
 {

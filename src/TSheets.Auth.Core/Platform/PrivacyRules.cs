@@ -5,7 +5,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     internal enum EntryKind
     {

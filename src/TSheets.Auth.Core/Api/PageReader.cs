@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading.Tasks;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>
     /// -All: the pages of a list, one at a time, while the answer says <c>"more": true</c> (short

@@ -4,8 +4,9 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Linq;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>A batch item that TSheets refused, inside an answer that was 200 overall.</summary>
     internal sealed class BatchFailure

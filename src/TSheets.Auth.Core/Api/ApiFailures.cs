@@ -1,7 +1,11 @@
 using System;
 using System.Collections.Generic;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Api
 {
     /// <summary>The errors an API call ends in, with TSheets' own words and what to do.</summary>
     internal static class ApiFailures
