@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Security;
 using TSheets.Auth.Common;
@@ -19,11 +16,11 @@ namespace TSheets.Auth
         {
         }
 
-        public string Name { get; internal init; }
+        public string Name { get; internal init; } = string.Empty;
 
-        public SecureString AccessToken { get; internal init; }
+        public SecureString AccessToken { get; internal init; } = new SecureString();
 
-        public SecureString RefreshToken { get; internal init; }
+        public SecureString? RefreshToken { get; internal init; }
 
         // An instance property although it never varies: PowerShell shows a token's instance properties (Format-List, ConvertTo-Json).
 #pragma warning disable CA1822
@@ -34,25 +31,25 @@ namespace TSheets.Auth
 
         public DateTimeOffset? ExpiresOn { get; internal init; }
 
-        public string UserId { get; internal init; }
+        public string? UserId { get; internal init; }
 
-        public string CompanyId { get; internal init; }
+        public string? CompanyId { get; internal init; }
 
-        public string ClientUrl { get; internal init; }
+        public string? ClientUrl { get; internal init; }
 
-        public string ClientId { get; internal init; }
+        public string? ClientId { get; internal init; }
 
         public ClientAuthentication ClientAuthentication { get; internal init; }
 
-        public Uri BaseUri { get; internal init; }
+        public Uri BaseUri { get; internal init; } = null!; // always set: a token is made from a stored connection
 
-        public string Vault { get; internal init; }
+        public string? Vault { get; internal init; }
 
         /// <summary>True when a refresh token and the client credentials are all at hand.</summary>
         public bool CanRefresh { get; internal init; }
 
         /// <summary>How long the access token has left, for people: "9d 23h", "42m", "expired"; null when unknown.</summary>
-        public string TimeLeft
+        public string? TimeLeft
         {
             get
             {
@@ -74,7 +71,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The clock <see cref="TimeLeft"/> reads: the module's own, so a test's clock reaches it too.</summary>
-        internal IClock Clock { get; init; }
+        internal IClock? Clock { get; init; }
 
         public override string ToString() => $"TSheets token '{Name}'";
     }

@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Diagnostics;
 using System.Linq;
@@ -17,12 +14,12 @@ namespace TSheets.Auth.Interactive
         /// <param name="url">The address to open.</param>
         /// <param name="report">Where an opener that starts but then fails says so (a warning: the URL is already on screen).</param>
         /// <returns>What to dispose when the sign-in is over (the page handed to the browser), or null.</returns>
-        IDisposable Open(Uri url, IReporter report);
+        IDisposable? Open(Uri url, IReporter report);
     }
 
     internal sealed class BrowserLaunchException : Exception
     {
-        public BrowserLaunchException(string message, Exception innerException = null)
+        public BrowserLaunchException(string message, Exception? innerException = null)
             : base(message, innerException)
         {
         }
@@ -79,7 +76,7 @@ namespace TSheets.Auth.Interactive
             this.pages = pages ?? throw new ArgumentNullException(nameof(pages));
         }
 
-        public IDisposable Open(Uri url, IReporter report)
+        public IDisposable? Open(Uri url, IReporter report)
         {
             var page = SignInPage.Create(url, pages);
             try

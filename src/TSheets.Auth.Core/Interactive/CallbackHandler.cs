@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Globalization;
 using System.IO;
@@ -23,12 +20,12 @@ namespace TSheets.Auth.Interactive
 
         private readonly string path;
         private readonly string expectedState;
-        private readonly object target;
+        private readonly object? target;
         private readonly TaskCompletionSource<string> outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         private int rejected;
-        private string lastRejectedError;
+        private string? lastRejectedError;
 
-        public CallbackHandler(string path, string expectedState, object target)
+        public CallbackHandler(string path, string expectedState, object? target)
         {
             this.path = path;
             this.expectedState = expectedState;
@@ -40,7 +37,7 @@ namespace TSheets.Auth.Interactive
         /// <summary>Callbacks ignored so far: their <c>state</c> was missing or wrong, or they carried no usable code.</summary>
         public int RejectedCount => Volatile.Read(ref rejected);
 
-        public string LastRejectedError => Volatile.Read(ref lastRejectedError);
+        public string? LastRejectedError => Volatile.Read(ref lastRejectedError);
 
         public void Cancel() => outcome.TrySetCanceled();
 
@@ -48,7 +45,7 @@ namespace TSheets.Auth.Interactive
         /// The request head (up to the blank line), or null when the head, counted whole, exceeds
         /// <paramref name="maxBytes"/>: a head is refused by its size, not by the size of each read.
         /// </summary>
-        public static async Task<string> ReadHeadAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
+        public static async Task<string?> ReadHeadAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
         {
             var buffer = new byte[4096];
             var head = new StringBuilder();
@@ -77,7 +74,7 @@ namespace TSheets.Auth.Interactive
         }
 
         /// <summary>The answer to one request; <paramref name="settle"/> ends the wait once the answer is sent.</summary>
-        public byte[] Handle(string head, out Action settle)
+        public byte[] Handle(string head, out Action? settle)
         {
             settle = null;
             var requestLine = head.Split(LineBreak, 2, StringSplitOptions.None)[0].Split(' ');

@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -13,7 +10,7 @@ namespace TSheets.Auth.Interactive
         public bool NonInteractiveSwitch { get; set; }
 
         /// <summary>The PowerShell host's name: ConsoleHost reads its prompts from standard input.</summary>
-        public string HostName { get; set; }
+        public string? HostName { get; set; }
 
         public bool HostHasUserInterface { get; set; }
 
@@ -29,10 +26,10 @@ namespace TSheets.Auth.Interactive
         /// <summary>The Windows session (0 is where services run, with no desktop).</summary>
         public int SessionId { get; set; } = 1;
 
-        public Func<string, string> Environment { get; set; } = _ => null;
+        public Func<string, string?> Environment { get; set; } = _ => null;
 
         /// <summary>The facts of this process, with what only the PowerShell host knows and the environment the module reads.</summary>
-        public static InteractionFacts OfThisProcess(string hostName, bool hostHasUserInterface, bool nonInteractiveSwitch, Func<string, string> environment)
+        public static InteractionFacts OfThisProcess(string? hostName, bool hostHasUserInterface, bool nonInteractiveSwitch, Func<string, string?> environment)
         {
             int session;
             using (var process = Process.GetCurrentProcess())
@@ -63,7 +60,7 @@ namespace TSheets.Auth.Interactive
     internal static class InteractionCheck
     {
         /// <summary>Why no person can answer (for the message), or null when one can.</summary>
-        public static string WhyNoOneCanAnswer(InteractionFacts facts)
+        public static string? WhyNoOneCanAnswer(InteractionFacts facts)
         {
             if (facts.NonInteractiveSwitch)
             {
@@ -94,7 +91,7 @@ namespace TSheets.Auth.Interactive
         }
 
         /// <summary>Why no browser can be opened here (the user then opens the URL elsewhere), or null when one can.</summary>
-        public static string WhyNoBrowser(InteractionFacts facts)
+        public static string? WhyNoBrowser(InteractionFacts facts)
         {
             if (!string.IsNullOrWhiteSpace(facts.Environment("BROWSER")))
             {

@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -17,15 +14,15 @@ namespace TSheets.Auth.Interactive
     /// <summary>What an interactive sign-in needs to know.</summary>
     internal sealed class InteractiveOptions
     {
-        public string Name { get; set; }
+        public string Name { get; set; } = "default";
 
-        public ClientCredentials App { get; set; }
+        public ClientCredentials App { get; set; } = ClientCredentials.None;
 
         /// <summary>The validated redirect URI.</summary>
-        public Uri RedirectUri { get; set; }
+        public Uri RedirectUri { get; set; } = null!;
 
         /// <summary>The normalized base URI.</summary>
-        public Uri BaseUri { get; set; }
+        public Uri BaseUri { get; set; } = UriRules.DefaultBaseUri;
 
         public NetworkSettings Network { get; set; } = NetworkSettings.Default;
 
@@ -33,7 +30,7 @@ namespace TSheets.Auth.Interactive
 
         public bool NoBrowser { get; set; }
 
-        public IEnumerable<string> Scope { get; set; }
+        public IEnumerable<string>? Scope { get; set; }
 
         public bool Pkce { get; set; } = true;
     }
@@ -51,9 +48,9 @@ namespace TSheets.Auth.Interactive
         private readonly IBrowserLauncher browser;
         private readonly IPrompt prompt;
         private readonly IReporter report;
-        private readonly ListenerLimits limits;
+        private readonly ListenerLimits? limits;
 
-        public InteractiveSignIn(SignIn signIn, IBrowserLauncher browser, IPrompt prompt, IReporter report, ListenerLimits limits = null)
+        public InteractiveSignIn(SignIn signIn, IBrowserLauncher browser, IPrompt prompt, IReporter report, ListenerLimits? limits = null)
         {
             this.signIn = signIn;
             this.browser = browser;
@@ -81,7 +78,7 @@ namespace TSheets.Auth.Interactive
                 var state = AuthorizationUrl.NewState();
                 using (var listener = LoopbackListener.Start(options.RedirectUri, state, options.Name, limits))
                 {
-                    request = AuthorizationUrl.Create(options.App.ClientId, listener.RedirectUri, state, baseUri, options.Scope, options.Pkce);
+                    request = AuthorizationUrl.Create(options.App.ClientId ?? string.Empty, listener.RedirectUri, state, baseUri, options.Scope, options.Pkce);
                     using (Show(request, noBrowser, listener.RedirectUri))
                     {
                         report.Information($"Waiting up to {options.Timeout.TotalSeconds:0} seconds for the sign-in to reach {UriRules.Describe(listener.RedirectUri)} (Ctrl+C cancels)...");
@@ -91,8 +88,8 @@ namespace TSheets.Auth.Interactive
             }
             else
             {
-                request = AuthorizationUrl.Create(options.App.ClientId, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
-                string pasted;
+                request = AuthorizationUrl.Create(options.App.ClientId ?? string.Empty, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
+                string? pasted;
                 using (Show(request, noBrowser, null))
                 {
                     report.Information($"After you allow access, the browser goes to {UriRules.Describe(options.RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
@@ -127,7 +124,7 @@ namespace TSheets.Auth.Interactive
         }
 
         /// <summary>Shows the URL and opens the browser where one can open; returns what to dispose when the sign-in is over.</summary>
-        private IDisposable Show(AuthorizationRequest request, string noBrowser, Uri loopback)
+        private IDisposable? Show(AuthorizationRequest request, string? noBrowser, Uri? loopback)
         {
             report.Information($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}", scrub: false);
             if (noBrowser != null)

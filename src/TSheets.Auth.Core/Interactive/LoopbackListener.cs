@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -28,13 +25,14 @@ namespace TSheets.Auth.Interactive
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private readonly Uri requested;
         private readonly ListenerLimits limits;
-        private readonly object target;
+        private readonly object? target;
         private readonly CallbackHandler handler;
         private int disposed;
 
-        private LoopbackListener(Uri redirectUri, string expectedState, ListenerLimits limits, object target)
+        private LoopbackListener(Uri redirectUri, string expectedState, ListenerLimits? limits, object? target)
         {
             requested = redirectUri;
+            RedirectUri = redirectUri;
             this.limits = limits ?? new ListenerLimits();
             this.target = target;
             handler = new CallbackHandler(string.IsNullOrEmpty(redirectUri.AbsolutePath) ? "/" : redirectUri.AbsolutePath, expectedState, target);
@@ -47,11 +45,11 @@ namespace TSheets.Auth.Interactive
         public int RejectedCount => handler.RejectedCount;
 
         /// <summary>True for the redirect URIs this listener serves: <c>http://</c> on a loopback host.</summary>
-        public static bool Supports(Uri redirectUri) =>
+        public static bool Supports(Uri? redirectUri) =>
             redirectUri != null && redirectUri.IsAbsoluteUri && redirectUri.Scheme == Uri.UriSchemeHttp && redirectUri.IsLoopback;
 
         /// <summary>Starts listening; <see cref="ErrorIds.RedirectPortInUse"/> when the port is taken.</summary>
-        public static LoopbackListener Start(Uri redirectUri, string expectedState, object target = null, ListenerLimits limits = null)
+        public static LoopbackListener Start(Uri redirectUri, string expectedState, object? target = null, ListenerLimits? limits = null)
         {
             if (!Supports(redirectUri))
             {
@@ -226,7 +224,7 @@ namespace TSheets.Auth.Interactive
                     {
                         var stream = client.GetStream();
                         var head = await CallbackHandler.ReadHeadAsync(stream, limits.MaxRequestHeadBytes, timeout.Token).ConfigureAwait(false);
-                        Action settle = null;
+                        Action? settle = null;
                         var response = head == null ? CallbackHandler.Page(431, "Request too large", "This request is too large for a sign-in answer.") : handler.Handle(head, out settle);
                         try
                         {

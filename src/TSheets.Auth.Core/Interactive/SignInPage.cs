@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.IO;
 using System.Net;
@@ -51,7 +48,7 @@ namespace TSheets.Auth.Interactive
                     {
                         var bytes = Encoding.UTF8.GetBytes(Html(url));
                         stream.Write(bytes, 0, bytes.Length);
-                        return new SignInPage(folder, file);
+                        return new SignInPage(folder!, file!);
                     }
                 }
             }
@@ -62,7 +59,7 @@ namespace TSheets.Auth.Interactive
 
             if (folder != null)
             {
-                new SignInPage(folder, file).Dispose();
+                new SignInPage(folder, file ?? Path.Combine(folder, "sign-in.html")).Dispose();
             }
 
             throw new BrowserLaunchException($"No browser was opened: the page that hands it the address could not be written where only you can read it ({why})");

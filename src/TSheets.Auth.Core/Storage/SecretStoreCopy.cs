@@ -1,5 +1,4 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
 
 using System;
 using System.Linq;

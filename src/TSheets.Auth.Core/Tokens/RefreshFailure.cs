@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using TSheets.Auth.Common;
 using TSheets.Auth.Http;
 using TSheets.Auth.Storage;
@@ -17,7 +14,7 @@ namespace TSheets.Auth.Tokens
             return advice == null ? cause.Message : cause.Message + " " + advice;
         }
 
-        private static string Advice(TSheetsAuthException cause)
+        private static string? Advice(TSheetsAuthException cause)
         {
             if (cause.ErrorId == ErrorIds.RefreshFailed)
             {

@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,7 +26,7 @@ namespace TSheets.Auth.Tokens
         }
 
         /// <summary>Writes the rotated pair, retrying; the error to report when every try failed.</summary>
-        public async Task<TSheetsAuthException> WriteAsync(Connection fresh)
+        public async Task<TSheetsAuthException?> WriteAsync(Connection fresh)
         {
             var secretName = VaultDocument.SecretName(fresh.Name);
             for (var attempt = 0; ; attempt++)
@@ -61,7 +58,7 @@ namespace TSheets.Auth.Tokens
         /// to <paramref name="patience"/> for one to appear (in-process reads between the first and
         /// the last fresh one); null when none does.
         /// </summary>
-        public async Task<Connection> FindOtherAsync(Connection from, TimeSpan patience)
+        public async Task<Connection?> FindOtherAsync(Connection from, TimeSpan patience)
         {
             var deadline = clock.UtcNow + patience;
             for (var round = 0; ; round++)
@@ -82,7 +79,7 @@ namespace TSheets.Auth.Tokens
             }
         }
 
-        public Connection TryRead(Connection connection)
+        public Connection? TryRead(Connection connection)
         {
             try
             {
@@ -95,7 +92,7 @@ namespace TSheets.Auth.Tokens
             }
         }
 
-        public async Task<Connection> TryReadFreshAsync(Connection connection)
+        public async Task<Connection?> TryReadFreshAsync(Connection connection)
         {
             try
             {

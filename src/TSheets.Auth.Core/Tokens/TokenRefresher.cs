@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Threading;
 using System.Threading.Tasks;
@@ -26,6 +23,9 @@ namespace TSheets.Auth.Tokens
         private readonly VaultRefresh vaultRefresh;
         private readonly RecordWatch records;
         private readonly SingleFlight<RefreshOutcome> refreshes = new SingleFlight<RefreshOutcome>();
+
+        /// <summary>Looks at another process's rotation: apart from refreshes, which must never join a mere look.</summary>
+        private readonly SingleFlight<RefreshOutcome?> looks = new SingleFlight<RefreshOutcome?>();
 
         public TokenRefresher(ConnectionRepository repository, TokenClient client)
         {
@@ -107,11 +107,11 @@ namespace TSheets.Auth.Tokens
 
         /// <summary>
         /// Another process stored a pair for this vault entry since this one looked: adopt it, in one
-        /// look for every runspace (keyed apart from refreshes, which must never join a mere look).
+        /// look for every runspace.
         /// </summary>
         private async Task<Connection> SyncAsync(Connection current, IReporter report, CancellationToken cancellationToken)
         {
-            var outcome = await refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current, report)))
+            var outcome = await looks.JoinOrStart(current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current, report)))
                 .WaitOrCancel(cancellationToken)
                 .ConfigureAwait(false);
             if (outcome == null)

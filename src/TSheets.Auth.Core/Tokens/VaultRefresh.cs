@@ -1,6 +1,3 @@
-// Nullable annotations not yet made for this folder (issue 23 started with Common, OAuth, Http, Api and Platform).
-#nullable disable
-
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -88,7 +85,7 @@ namespace TSheets.Auth.Tokens
         /// last looked (the record names another pair than ours); <paramref name="from"/> otherwise,
         /// and null when the lock was not to be had at once (someone is refreshing it: look again later).
         /// </summary>
-        public async Task<RefreshOutcome> SyncAsync(Connection from, IReporter report = null)
+        public async Task<RefreshOutcome?> SyncAsync(Connection from, IReporter? report = null)
         {
             var notes = new List<string>();
             using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
@@ -110,7 +107,7 @@ namespace TSheets.Auth.Tokens
         }
 
         /// <summary>What the record and the vault say of <paramref name="from"/>'s lineage, under the entry's lock.</summary>
-        private async Task<Lineage> LearnAsync(Connection from, RefreshRecord record, List<string> notes)
+        private async Task<Lineage> LearnAsync(Connection from, RefreshRecord? record, List<string> notes)
         {
             if (record == null)
             {
@@ -196,7 +193,7 @@ namespace TSheets.Auth.Tokens
         /// Whether a refused refresh may be a race lost to another machine: not when the refresh token
         /// expired, not when the newest pair here is known to be lost, not for a vault on this machine only.
         /// </summary>
-        private bool MayBeRacing(Connection from, TSheetsAuthException refusal, string lost) =>
+        private bool MayBeRacing(Connection from, TSheetsAuthException refusal, string? lost) =>
             lost == null
             && refusal.Message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) < 0
             && !repository.Vaults.IsLocalToMachine(from.Vault);
@@ -218,20 +215,20 @@ namespace TSheets.Auth.Tokens
         /// <summary>One refresh under the entry's lock: what it holds and learns on the way.</summary>
         private sealed class Run
         {
-            public VaultLock Held { get; set; }
+            public VaultLock? Held { get; set; }
 
-            public RefreshRecord Record { get; set; }
+            public RefreshRecord? Record { get; set; }
 
             /// <summary>The newest pair stored on this machine, when the vault no longer holds it.</summary>
-            public string Lost { get; set; }
+            public string? Lost { get; set; }
 
             public bool Forced { get; set; }
 
-            public List<string> Notes { get; set; }
+            public List<string> Notes { get; set; } = new List<string>();
 
-            public TSheetsAuthException WriteBackFailure { get; set; }
+            public TSheetsAuthException? WriteBackFailure { get; set; }
 
-            public NetworkSettings Network { get; set; }
+            public NetworkSettings Network { get; set; } = NetworkSettings.Default;
         }
 
         /// <summary>What lineage says before a refresh: the pair to refresh, and what went wrong on the way.</summary>
@@ -242,10 +239,10 @@ namespace TSheets.Auth.Tokens
             public Connection Connection { get; }
 
             /// <summary>The newest pair stored on this machine, when the vault no longer holds it.</summary>
-            public string LostFingerprint { get; set; }
+            public string? LostFingerprint { get; set; }
 
             /// <summary>Set when this session's newer pair could not be written back over an older one.</summary>
-            public TSheetsAuthException WriteBackFailure { get; set; }
+            public TSheetsAuthException? WriteBackFailure { get; set; }
         }
     }
 }
