@@ -94,20 +94,27 @@ function Get-PesterManifest {
     $manifest
 }
 
-# xunit over Core, in one pass: returns the counts.
+# xunit over every test project of the solution (Core's, the cmdlet assembly's), one after the
+# other in one pass, each with its own result file: returns the counts summed over them.
 function Invoke-XunitSuite {
     Write-Host 'Running xunit...'
-    & dotnet test (Join-Path $Root 'tests/TSheets.Auth.Core.Tests/TSheets.Auth.Core.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir | Out-Host
-    $exit = $LASTEXITCODE
+    $projects = @(& dotnet sln (Join-Path $Root 'TSheets.Auth.sln') list | Where-Object { $_ -match 'Tests\.csproj$' } | ForEach-Object { Join-Path $Root $_.Trim() })
+    if ($projects.Count -eq 0) { throw 'The solution lists no test project.' }
     $counts = @{ Passed = 0; Failed = 0 }
-    $trx = Join-Path $ResultsDir 'xunit.trx'
-    if (Test-Path -LiteralPath $trx) {
-        $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
-        $counts.Passed = [int]$counters.passed
-        $counts.Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    foreach ($project in $projects) {
+        $name = [IO.Path]::GetFileNameWithoutExtension($project)
+        & dotnet test $project -c $Configuration --no-build --nologo `
+            --logger "trx;LogFileName=xunit-$name.trx" --logger 'console;verbosity=minimal' --results-directory $ResultsDir | Out-Host
+        $exit = $LASTEXITCODE
+        $trx = Join-Path $ResultsDir "xunit-$name.trx"
+        $before = $counts.Failed
+        if (Test-Path -LiteralPath $trx) {
+            $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+            $counts.Passed += [int]$counters.passed
+            $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        }
+        if ($exit -ne 0 -and $counts.Failed -eq $before) { $counts.Failed += 1 }  # the run itself broke
     }
-    if ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }  # the run itself broke
     $counts
 }
 

@@ -16,13 +16,9 @@ namespace TSheets.Auth.Commands
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var pattern = Completion.Pattern(wordToComplete);
-            return SessionStore.Current.All()
-                .Where(connection => pattern.IsMatch(connection.Name))
-                .Select(connection => new CompletionResult(
-                    Completion.Quote(connection.Name),
-                    connection.Name,
-                    CompletionResultType.ParameterValue,
-                    $"{connection.Name}: user {connection.UserId ?? "?"} of {connection.ClientUrl ?? connection.CompanyId ?? "?"}, valid until {Messages.Time(connection.ExpiresOn)}"))
+            return ModuleRoot.Operations.SessionConnections()
+                .Where(connection => pattern.IsMatch(connection.Key))
+                .Select(connection => new CompletionResult(Completion.Quote(connection.Key), connection.Key, CompletionResultType.ParameterValue, connection.Value))
                 .ToList();
         }
     }

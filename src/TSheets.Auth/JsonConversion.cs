@@ -9,6 +9,7 @@ using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Commands
 {

@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Concurrent;
-using System.Management.Automation;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.Reporting;
 
 namespace TSheets.Auth.Commands
 {
@@ -59,10 +60,7 @@ namespace TSheets.Auth.Commands
         public void Progress(string activity, string status, bool completed = false)
         {
             var id = progressId == 0 ? (progressId = Math.Abs(GetHashCode() % 10000) + 1) : progressId;
-            Enqueue(cmdlet => cmdlet.WriteProgressRecord(new ProgressRecord(id, activity, Redactor.Scrub(status))
-            {
-                RecordType = completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            }));
+            Enqueue(cmdlet => cmdlet.WriteProgressRecord(id, activity, status, completed));
         }
 
         /// <summary>Asks on the pipeline thread (the host reads keys there); null when the input ended.</summary>

@@ -8,13 +8,16 @@ namespace TSheets.Auth.Commands
     /// <summary>
     /// What every cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) fires, the wait
     /// for Core that writes Core's reports on the pipeline thread meanwhile, error translation, and
-    /// host messages. Every verbose and warning line passes the redactor (verbose only when shown:
-    /// scrubbing is the dearest part of a cached token call).
+    /// host messages. Every line Core reports is scrubbed of the secrets in play as it is written
+    /// (verbose only when shown: scrubbing is the dearest part of a cached token call).
     /// </summary>
     public abstract class TSheetsCmdlet : PSCmdlet, IDisposable
     {
         /// <summary>The connection name used when none is given.</summary>
         public const string DefaultName = "default";
+
+        /// <summary>The tag Write-Host gives its records, so the host shows them.</summary>
+        private static readonly string[] HostTags = { "PSHOST" };
 
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
         private PipelineSink sink;
@@ -28,18 +31,10 @@ namespace TSheets.Auth.Commands
         {
             cancellation.Dispose();
             sink?.Dispose();
+            GC.SuppressFinalize(this);
         }
 
         protected override void StopProcessing() => cancellation.Cancel();
-
-        /// <summary>Remembers PSHOME once, for the rare fresh vault read in a child PowerShell.</summary>
-        protected override void BeginProcessing()
-        {
-            if (VaultChildProcess.PowerShellHome == null)
-            {
-                VaultChildProcess.PowerShellHome = SessionState.PSVariable.GetValue("PSHOME") as string;
-            }
-        }
 
         /// <summary>Waits for Core's work, writing what it reports as it comes; Ctrl+C stops the pipeline at once.</summary>
         internal T Wait<T>(Task<T> task)
@@ -74,16 +69,6 @@ namespace TSheets.Auth.Commands
             }
         }
 
-        /// <summary>
-        /// For a command that may call /grant: an environment setting it would ignore (junk in
-        /// TSHEETS_AUTH_GRANT_TIMEOUT_SEC) is said, once per value and process, before the work starts.
-        /// </summary>
-        internal void WarnAboutGrantSettings()
-        {
-            GrantTimeout.Shared.WarnIfInvalid(Sink);
-            Sink.Drain(this);
-        }
-
         /// <summary>Runs synchronous Core work, then writes what it reported.</summary>
         internal T Run<T>(Func<T> work)
         {
@@ -103,26 +88,30 @@ namespace TSheets.Auth.Commands
         /// construction and must reach the user intact.
         /// </summary>
         internal void WriteHostMessage(string message, bool scrub = true) =>
-            WriteInformation(new HostInformationMessage { Message = scrub ? Redactor.Scrub(message) : message }, new[] { "PSHOST" });
+            WriteInformation(new HostInformationMessage { Message = scrub ? ModuleRoot.Operations.Scrub(message) : message }, HostTags);
 
         internal void WriteVerboseText(string text)
         {
             if (IsShown("Verbose", "VerbosePreference"))
             {
-                WriteVerbose(Redactor.Scrub(text));
+                WriteVerbose(ModuleRoot.Operations.Scrub(text));
             }
         }
 
-        internal void WriteWarningText(string text) => WriteWarning(Redactor.Scrub(text));
+        internal void WriteWarningText(string text) => WriteWarning(ModuleRoot.Operations.Scrub(text));
 
-        internal void WriteErrorRecord(TSheetsAuthException exception) => WriteError(ErrorMapping.ToRecord(exception));
+        internal void WriteErrorRecord(TSheetsAuthException exception) => WriteError(ErrorMapping.ToRecord(ModuleRoot.Operations.Scrub(exception)));
 
-        internal void WriteProgressRecord(ProgressRecord record) => WriteProgress(record);
+        internal void WriteProgressRecord(int id, string activity, string status, bool completed) =>
+            WriteProgress(new ProgressRecord(id, activity, ModuleRoot.Operations.Scrub(status))
+            {
+                RecordType = completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            });
 
         internal void ThrowTerminatingError(TSheetsAuthException exception)
         {
             sink?.Drain(this);
-            ThrowTerminatingError(ErrorMapping.ToRecord(exception));
+            ThrowTerminatingError(ErrorMapping.ToRecord(ModuleRoot.Operations.Scrub(exception)));
         }
 
         private bool IsShown(string commonParameter, string preferenceVariable)

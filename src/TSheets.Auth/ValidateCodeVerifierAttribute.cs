@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -11,7 +12,7 @@ namespace TSheets.Auth.Commands
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
             var text = (arguments is PSObject wrapped ? wrapped.BaseObject : arguments) as string;
-            if (!string.IsNullOrEmpty(text) && !Pkce.IsValidVerifier(text))
+            if (!string.IsNullOrEmpty(text) && !TSheetsOperations.IsValidCodeVerifier(text))
             {
                 throw new ValidationMetadataException("A PKCE code verifier is 43 to 128 letters, digits and '-', '.', '_', '~' (RFC 7636). Pass the CodeVerifier of the request the URL was made with.");
             }

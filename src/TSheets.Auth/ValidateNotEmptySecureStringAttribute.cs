@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Net;
 using System.Security;
 
 namespace TSheets.Auth.Commands
@@ -13,7 +14,7 @@ namespace TSheets.Auth.Commands
                 arguments = wrapped.BaseObject;
             }
 
-            if (!(arguments is SecureString secure) || SecureStrings.IsNullOrWhiteSpace(secure))
+            if (!(arguments is SecureString secure) || secure.Length == 0 || string.IsNullOrWhiteSpace(new NetworkCredential(string.Empty, secure).Password))
             {
                 throw new ValidationMetadataException("The secure string is empty. Supply the secret and try again.");
             }

@@ -7,6 +7,12 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Api;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -42,12 +48,18 @@ namespace TSheets.Auth.Tests
         private ApiClient Client(FakeHandler handler, bool refreshable = true)
         {
             store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10), refresh: refreshable ? Samples.RefreshToken : null));
-            var transport = new HttpTransport(handler);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
-            return new ApiClient(transport, tokens, clock, new Pacer(clock, () => "1000/1"));
+            return Api(handler, new Pacer(clock, () => "1000/1"));
         }
 
-        private Task<object> Send(ApiClient client, ApiRequest request) => client.SendAsync("default", null, request, report, CancellationToken.None);
+        /// <summary>The API client over <paramref name="handler"/>, composed as the module composes it.</summary>
+        private ApiClient Api(FakeHandler handler, Pacer pacer)
+        {
+            var primaries = PrimaryHandlers.Using(handler);
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(primaries), TimeSpan.FromSeconds(30)));
+            return new ApiClient(ApiPipelines.Compose(primaries, tokens, pacer, clock), tokens, clock);
+        }
+
+        private Task<object> Send(ApiClient client, ApiRequest request) => client.SendAsync(new CallScope("default", null, report, NetworkSettings.Default, CancellationToken.None), request);
 
         private static FakeHandler Answers(params Func<HttpRequestMessage, HttpResponseMessage>[] answers)
         {
@@ -164,9 +176,7 @@ namespace TSheets.Auth.Tests
         {
             store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10)));
             var handler = Answers(_ => Limited());
-            var transport = new HttpTransport(handler);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
-            var client = new ApiClient(transport, tokens, clock, new Pacer(clock, () => "300/300"));
+            var client = Api(handler, new Pacer(clock, () => "300/300"));
             var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(client, new ApiRequest { Path = "users", Timeout = TimeSpan.FromSeconds(100) }));
             Assert.Equal(ErrorIds.RateLimited, ex.ErrorId);
             Assert.Contains("-TimeoutSec", ex.Message);
@@ -218,9 +228,7 @@ namespace TSheets.Auth.Tests
             store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10), access: odd, refresh: null));
             var body = "{\"error\":{\"code\":417,\"message\":\"" + new string('x', 280) + " echo " + odd + "\"}}";
             var handler = Answers(_ => Json((HttpStatusCode)417, body));
-            var transport = new HttpTransport(handler);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(new ApiClient(transport, tokens, clock, new Pacer(clock, () => "10/1")), new ApiRequest { Path = "users" }));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Api(handler, new Pacer(clock, () => "10/1")), new ApiRequest { Path = "users" }));
             Assert.DoesNotContain("plain-token", ex.Message);
             Assert.DoesNotContain("zzzz", ex.Message);
         }

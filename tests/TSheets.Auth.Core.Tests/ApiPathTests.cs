@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Xunit;
+using TSheets.Auth.Api;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Tests
 {

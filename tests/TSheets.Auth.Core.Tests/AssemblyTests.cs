@@ -1,5 +1,7 @@
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

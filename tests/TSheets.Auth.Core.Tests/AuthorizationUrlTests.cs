@@ -1,6 +1,10 @@
 using System;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Tests
 {
@@ -45,6 +49,17 @@ namespace TSheets.Auth.Tests
             Assert.Null(AuthorizationUrl.Create("c", new Uri("https://x.example/cb"), "s", scope: new string[0]).Scope);
         }
 
+        /// <summary>Core as the module builds it (the values enter there, and are checked once).</summary>
+        private static TSheetsOperations Operations() => CoreSetup.Build(new CoreSettings { Environment = _ => null, Vault = new MemoryVault(), PrimaryHandler = FakeHandler.Json(System.Net.HttpStatusCode.InternalServerError, "{}") });
+
+        [Fact]
+        public void NormalizesTheBaseUriWhereItEnters()
+        {
+            var request = Operations().CreateAuthorizationRequest(new SignInOptions { ClientId = "id", RedirectUri = new Uri("https://x.example/cb"), BaseUri = new Uri("http://localhost:5000/api/v1/") });
+            Assert.Equal(new Uri("http://localhost:5000/api/v1"), request.BaseUri);
+            Assert.StartsWith("http://localhost:5000/api/v1/authorize?", request.Url.AbsoluteUri, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void PercentEncodesPerRfc3986()
         {
@@ -78,7 +93,7 @@ namespace TSheets.Auth.Tests
         [InlineData("https://user@rest.tsheets.com/api/v1")]
         public void RejectsUnsafeBaseUris(string baseUri)
         {
-            var ex = Assert.Throws<TSheetsAuthException>(() => AuthorizationUrl.Create("id", new Uri("https://x.example/cb"), "s", new Uri(baseUri)));
+            var ex = Assert.Throws<TSheetsAuthException>(() => Operations().CreateAuthorizationRequest(new SignInOptions { ClientId = "id", RedirectUri = new Uri("https://x.example/cb"), BaseUri = new Uri(baseUri) }));
             Assert.Equal(ErrorIds.InvalidBaseUri, ex.ErrorId);
         }
 
@@ -121,7 +136,7 @@ namespace TSheets.Auth.Tests
         [InlineData("https://example.com/cb#frag")]
         public void RejectsUnsafeRedirects(string redirect)
         {
-            var ex = Assert.Throws<TSheetsAuthException>(() => AuthorizationUrl.Create("id", new Uri(redirect), "s"));
+            var ex = Assert.Throws<TSheetsAuthException>(() => Operations().CreateAuthorizationRequest(new SignInOptions { ClientId = "id", RedirectUri = new Uri(redirect), State = "s" }));
             Assert.Equal(ErrorIds.InvalidRedirectUri, ex.ErrorId);
         }
     }

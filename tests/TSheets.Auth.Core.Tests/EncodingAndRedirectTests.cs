@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
 
 namespace TSheets.Auth.Tests
 {
@@ -114,7 +116,7 @@ namespace TSheets.Auth.Tests
         [InlineData("client_secret=hunter2hunter2&x=1")]
         public void MasksSecretShapes(string text)
         {
-            var scrubbed = Redactor.Scrub(text);
+            var scrubbed = Redactor.ScrubOutside(text);
             Assert.Contains(Redactor.Mask, scrubbed);
             Assert.DoesNotContain("0123456789abcdef", scrubbed);
             Assert.DoesNotContain("fedcba98", scrubbed);
@@ -126,8 +128,8 @@ namespace TSheets.Auth.Tests
         [Fact]
         public void MasksKnownValuesAndLeavesOrdinaryText()
         {
-            Assert.Equal("the secret is *** ok", Redactor.Scrub("the secret is my-secret-value ok", new[] { "my-secret-value" }));
-            Assert.Equal("The authorization code has expired", Redactor.Scrub("The authorization code has expired"));
+            Assert.Equal("the secret is *** ok", Redactor.ScrubOutside("the secret is my-secret-value ok", new[] { "my-secret-value" }));
+            Assert.Equal("The authorization code has expired", Redactor.ScrubOutside("The authorization code has expired"));
         }
     }
 }

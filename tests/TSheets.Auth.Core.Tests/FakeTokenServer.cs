@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Tests
 {

@@ -6,6 +6,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 using Xunit.Abstractions;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.OAuth;
 
 namespace TSheets.Auth.Tests
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Interactive;
 
 namespace TSheets.Auth.Tests
 {
@@ -158,16 +159,16 @@ namespace TSheets.Auth.Tests
         }
 
         [Fact]
-        public void TheFactsOfThisProcessReadTheHostsWordAndTheProcess()
+        public void TheFactsOfThisProcessReadTheHostsWordTheProcessAndTheInjectedEnvironment()
         {
-            var facts = InteractionFacts.OfThisProcess("Some Host", hostHasUserInterface: true, nonInteractiveSwitch: true);
+            var facts = InteractionFacts.OfThisProcess("Some Host", hostHasUserInterface: true, nonInteractiveSwitch: true, environment: name => name == "PATH" ? "the injected PATH" : null);
             Assert.Equal("Some Host", facts.HostName);
             Assert.True(facts.NonInteractiveSwitch);
             Assert.True(facts.HostHasUserInterface);
             Assert.Equal(Environment.UserInteractive, facts.UserInteractive);
             Assert.Equal(Console.IsInputRedirected, facts.InputRedirected);
             Assert.Equal(OperatingSystem.IsWindows(), facts.IsWindows);
-            Assert.Equal(Environment.GetEnvironmentVariable("PATH"), facts.Environment("PATH"));
+            Assert.Equal("the injected PATH", facts.Environment("PATH"));
         }
     }
 }

@@ -12,6 +12,12 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -57,7 +63,7 @@ namespace TSheets.Auth.Tests
 
         private InteractiveSignIn Flow(IBrowserLauncher browser, IPrompt prompt = null) =>
             new InteractiveSignIn(
-                new SignIn(new TokenClient(new HttpTransport(tokenEndpoint), TimeSpan.FromSeconds(30)), clock),
+                new SignIn(new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(tokenEndpoint)), TimeSpan.FromSeconds(30)), clock),
                 browser,
                 prompt ?? new PastingPrompt(_ => throw new InvalidOperationException("no prompt expected")),
                 report);

@@ -8,6 +8,10 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Interactive;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Tests
 {
@@ -269,7 +273,7 @@ namespace TSheets.Auth.Tests
         [InlineData("\"/opt/my browser/run\" -x 'a b'", new[] { "/opt/my browser/run", "-x", "a b", "URL" })]
         public void PlacesTheUrl(string command, string[] expected)
         {
-            Assert.Equal(expected, CommandLine.BuildCommand(command, "URL"));
+            Assert.Equal(expected, BrowserCommandLine.BuildCommand(command, "URL"));
         }
 
         [Theory]
@@ -280,7 +284,7 @@ namespace TSheets.Auth.Tests
         [InlineData(new[] { "" }, "\"\"")]
         public void QuotesArgumentsForArgv(string[] arguments, string expected)
         {
-            Assert.Equal(expected, CommandLine.JoinArguments(arguments));
+            Assert.Equal(expected, BrowserCommandLine.JoinArguments(arguments));
         }
 
         /// <summary>BROWSER takes a URL: the page's file:// URI. The platform openers get its path.</summary>

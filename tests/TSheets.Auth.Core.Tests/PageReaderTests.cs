@@ -6,6 +6,12 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Api;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -37,16 +43,16 @@ namespace TSheets.Auth.Tests
         private PageReader Reader(FakeHandler handler, params KeyValuePair<string, string>[] query)
         {
             store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10)));
-            var transport = new HttpTransport(handler);
-            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(transport));
-            var api = new ApiClient(transport, tokens, clock, new Pacer(clock, () => "1000/1"));
-            return new PageReader(api, "default", null, new ApiRequest { Path = "users", Query = query.ToList() }, report);
+            var primaries = PrimaryHandlers.Using(handler);
+            var tokens = new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(primaries), TimeSpan.FromSeconds(30)));
+            var api = new ApiClient(ApiPipelines.Compose(primaries, tokens, new Pacer(clock, () => "1000/1"), clock), tokens, clock);
+            return new PageReader(api, new CallScope("default", null, report, NetworkSettings.Default, CancellationToken.None), new ApiRequest { Path = "users", Query = query.ToList() });
         }
 
         private static async Task<List<object>> ReadAll(PageReader reader)
         {
             var pages = new List<object>();
-            for (var page = await reader.NextAsync(CancellationToken.None); page != null; page = await reader.NextAsync(CancellationToken.None))
+            for (var page = await reader.NextAsync(); page != null; page = await reader.NextAsync())
             {
                 pages.Add(page);
                 Assert.True(pages.Count < 50, "the reader does not stop");
@@ -92,9 +98,9 @@ namespace TSheets.Auth.Tests
         {
             var handler = Server(new Dictionary<int, string> { [1] = Page(1, 2, more: false) });
             var reader = Reader(handler);
-            Assert.NotNull(await reader.NextAsync(CancellationToken.None));
-            Assert.Null(await reader.NextAsync(CancellationToken.None));
-            Assert.Null(await reader.NextAsync(CancellationToken.None));
+            Assert.NotNull(await reader.NextAsync());
+            Assert.Null(await reader.NextAsync());
+            Assert.Null(await reader.NextAsync());
             Assert.Equal(1, handler.Calls);
             Assert.Equal(new[] { "done: 1 pages, 2 items" }, report.Progress.ToArray());
         }
@@ -146,8 +152,8 @@ namespace TSheets.Auth.Tests
         {
             var handler = Server(new Dictionary<int, string> { [1] = Page(1, 2, more: true) });
             var reader = Reader(handler);
-            Assert.NotNull(await reader.NextAsync(CancellationToken.None));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => reader.NextAsync(CancellationToken.None));
+            Assert.NotNull(await reader.NextAsync());
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => reader.NextAsync());
             Assert.Equal(ErrorIds.ApiError, ex.ErrorId);
             Assert.DoesNotContain(report.Progress, p => p.StartsWith("done:", StringComparison.Ordinal));
         }

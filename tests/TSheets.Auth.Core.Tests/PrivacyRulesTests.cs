@@ -4,6 +4,9 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Platform;
+using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Tests
 {

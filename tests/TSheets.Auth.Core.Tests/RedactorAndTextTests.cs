@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Tests
 {
@@ -16,7 +17,7 @@ namespace TSheets.Auth.Tests
         public void MasksAKnownSecretWhateverItsShape(string secret)
         {
             var text = $"The server said: '{secret}' is not valid; again: {secret}.";
-            var scrubbed = Redactor.Scrub(text, new[] { secret });
+            var scrubbed = Redactor.ScrubOutside(text, new[] { secret });
             Assert.DoesNotContain(secret, scrubbed, StringComparison.Ordinal);
             Assert.Equal("The server said: '***' is not valid; again: ***.", scrubbed);
         }
@@ -24,7 +25,7 @@ namespace TSheets.Auth.Tests
         [Fact]
         public void ValuesTooShortToBeSecretsStayReadable()
         {
-            Assert.Equal("the cat sat", Redactor.Scrub("the cat sat", new[] { "cat", null, string.Empty }));
+            Assert.Equal("the cat sat", Redactor.ScrubOutside("the cat sat", new[] { "cat", null, string.Empty }));
         }
 
         [Theory]
@@ -33,7 +34,7 @@ namespace TSheets.Auth.Tests
         [InlineData("efgh5678,abcd1234efgh5678,abcd1234")]
         public void MasksTheLongestSecretFirstSoNoPartOfItIsLeft(string secrets)
         {
-            var scrubbed = Redactor.Scrub("value=[abcd1234efgh5678] and [abcd1234]", secrets.Split(','));
+            var scrubbed = Redactor.ScrubOutside("value=[abcd1234efgh5678] and [abcd1234]", secrets.Split(','));
             Assert.Equal("value=[***] and [***]", scrubbed);
         }
 

@@ -1,5 +1,7 @@
 using System;
 using Xunit;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {

@@ -2,6 +2,7 @@ using System;
 using System.Net.Http;
 using System.Security.Authentication;
 using Xunit;
+using TSheets.Auth.Platform;
 
 namespace TSheets.Auth.Tests
 {

@@ -1,5 +1,8 @@
 using System;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
 
 namespace TSheets.Auth.Tests
 {

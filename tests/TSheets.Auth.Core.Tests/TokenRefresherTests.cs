@@ -5,6 +5,12 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -18,7 +24,7 @@ namespace TSheets.Auth.Tests
         public void Dispose() => locks.Dispose();
 
         private TokenRefresher Refresher(FakeHandler handler) =>
-            new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(new HttpTransport(handler), TimeSpan.FromSeconds(10)));
+            new TokenRefresher(new ConnectionRepository(store, new MemoryVault(), clock, new LockFolder(locks.Path)), new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(handler)), TimeSpan.FromSeconds(10)));
 
         private Connection Stored(TimeSpan lifetime, bool refreshable = true, string name = "default")
         {
@@ -32,7 +38,7 @@ namespace TSheets.Auth.Tests
         {
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
             var stored = Stored(TimeSpan.FromDays(10));
-            var connection = await Refresher(handler).GetAsync("DEFAULT", RefreshMode.Auto, null, report, CancellationToken.None);
+            var connection = await Refresher(handler).GetAsync(new CallScope("DEFAULT", null, report, null, CancellationToken.None), RefreshMode.Auto);
             Assert.Same(stored, connection);
             Assert.Equal(0, handler.Calls);
             Assert.Empty(report.Verbose);
@@ -45,7 +51,7 @@ namespace TSheets.Auth.Tests
             Stored(TimeSpan.FromDays(10));
             clock.Advance(TimeSpan.FromDays(6));
 
-            var connection = await Refresher(handler).GetAsync("default", RefreshMode.Auto, null, report, CancellationToken.None);
+            var connection = await Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Auto);
 
             Assert.Equal(Samples.NewAccessToken, Samples.Plain(connection.AccessToken));
             Assert.Same(connection, store.Get("default"));
@@ -64,7 +70,7 @@ namespace TSheets.Auth.Tests
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
             store.Set(Samples.Connection("default", Samples.Start, TimeSpan.FromDays(10)) with { ClientAuthentication = ClientAuthentication.Basic });
 
-            await Refresher(handler).GetAsync("default", RefreshMode.Force, null, report, CancellationToken.None);
+            await Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Force);
 
             Assert.Equal("Basic", handler.LastRequest.Headers.Authorization.Scheme);
             Assert.Equal(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("client-id:client-secret")), handler.LastRequest.Headers.Authorization.Parameter);
@@ -77,7 +83,7 @@ namespace TSheets.Auth.Tests
         {
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson(refresh: null));
             Stored(TimeSpan.FromDays(10));
-            var connection = await Refresher(handler).GetAsync("default", RefreshMode.Force, null, report, CancellationToken.None);
+            var connection = await Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Force);
             Assert.Equal(Samples.NewAccessToken, Samples.Plain(connection.AccessToken));
             Assert.Equal(Samples.RefreshToken, Samples.Plain(connection.RefreshToken));
         }
@@ -88,7 +94,7 @@ namespace TSheets.Auth.Tests
             var handler = FakeHandler.Json(HttpStatusCode.OK, Samples.GrantJson());
             var stored = Stored(TimeSpan.FromDays(10));
             clock.Advance(TimeSpan.FromDays(9));
-            Assert.Same(stored, await Refresher(handler).GetAsync("default", RefreshMode.Never, null, report, CancellationToken.None));
+            Assert.Same(stored, await Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Never));
             Assert.Equal(0, handler.Calls);
         }
 
@@ -97,7 +103,7 @@ namespace TSheets.Auth.Tests
         {
             var handler = FakeHandler.Json(HttpStatusCode.ServiceUnavailable, "down");
             var stored = Stored(TimeSpan.FromDays(10));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(handler).GetAsync("default", RefreshMode.Replace, null, report, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Replace));
             Assert.Equal(ErrorIds.RefreshFailed, ex.ErrorId);
             Assert.Contains("(HTTP 401), and it could not be refreshed", ex.Message);
             Assert.Contains("(HTTP 503: down). Try again later.", ex.Message);
@@ -112,7 +118,7 @@ namespace TSheets.Auth.Tests
             var handler = FakeHandler.Json(HttpStatusCode.ServiceUnavailable, "down");
             var stored = Stored(TimeSpan.FromDays(10));
             clock.Advance(TimeSpan.FromDays(6));
-            Assert.Same(stored, await Refresher(handler).GetAsync("default", RefreshMode.Auto, null, report, CancellationToken.None));
+            Assert.Same(stored, await Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Auto));
             Assert.Same(stored, store.Get("default"));
             var warning = Assert.Single(report.Warnings);
             Assert.Contains("could not be refreshed", warning);
@@ -132,7 +138,7 @@ namespace TSheets.Auth.Tests
             var handler = FakeHandler.Json((HttpStatusCode)status, body);
             var stored = Stored(TimeSpan.FromDays(10));
             clock.Advance(TimeSpan.FromDays(11));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(handler).GetAsync("default", RefreshMode.Auto, null, report, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(handler).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Auto));
             Assert.Equal(ErrorIds.RefreshFailed, ex.ErrorId);
             Assert.Contains(advice, ex.Message);
             Assert.Contains(more, ex.Message);
@@ -144,7 +150,7 @@ namespace TSheets.Auth.Tests
         [Fact]
         public async Task ReportsAMissingConnection()
         {
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(FakeHandler.Json(HttpStatusCode.OK, "{}")).GetAsync("nope", RefreshMode.Auto, null, report, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(FakeHandler.Json(HttpStatusCode.OK, "{}")).GetAsync(new CallScope("nope", null, report, null, CancellationToken.None), RefreshMode.Auto));
             Assert.Equal(ErrorIds.TokenNotFound, ex.ErrorId);
             Assert.Equal("nope", ex.Target);
         }
@@ -154,7 +160,7 @@ namespace TSheets.Auth.Tests
         {
             Stored(TimeSpan.FromDays(60), refreshable: false);
             clock.Advance(TimeSpan.FromDays(61));
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(FakeHandler.Json(HttpStatusCode.OK, "{}")).GetAsync("default", RefreshMode.Auto, null, report, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(FakeHandler.Json(HttpStatusCode.OK, "{}")).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Auto));
             Assert.Equal(ErrorIds.TokenExpired, ex.ErrorId);
             Assert.Contains("web UI", ex.Message);
         }
@@ -163,7 +169,7 @@ namespace TSheets.Auth.Tests
         public async Task RefusesToForceARefreshWithoutRefreshToken()
         {
             Stored(TimeSpan.FromDays(60), refreshable: false);
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(FakeHandler.Json(HttpStatusCode.OK, "{}")).GetAsync("default", RefreshMode.Force, null, report, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => Refresher(FakeHandler.Json(HttpStatusCode.OK, "{}")).GetAsync(new CallScope("default", null, report, null, CancellationToken.None), RefreshMode.Force));
             Assert.Equal(ErrorIds.RefreshFailed, ex.ErrorId);
             Assert.Contains("no refresh token", ex.Message);
         }
@@ -182,9 +188,9 @@ namespace TSheets.Auth.Tests
             var refresher = Refresher(handler);
 
             var callers = Enumerable.Range(0, 64)
-                .Select(_ => Task.Run(() => refresher.GetAsync("default", RefreshMode.Auto, null, NullReporter.Instance, CancellationToken.None)))
+                .Select(_ => Task.Run(() => refresher.GetAsync(new CallScope("default", null, NullReporter.Instance, null, CancellationToken.None), RefreshMode.Auto)))
                 .ToArray();
-            await Samples.Until(() => store.Refreshes.Calls == 64, "all 64 callers asked");
+            await Samples.Until(() => refresher.Refreshes.Calls == 64, "all 64 callers asked");
             release.SetResult(true);
             var connections = await Task.WhenAll(callers);
 
@@ -207,9 +213,9 @@ namespace TSheets.Auth.Tests
             var refresher = Refresher(handler);
 
             var callers = Enumerable.Range(0, 16)
-                .Select(_ => Task.Run(() => refresher.GetAsync("default", RefreshMode.Auto, null, NullReporter.Instance, CancellationToken.None)))
+                .Select(_ => Task.Run(() => refresher.GetAsync(new CallScope("default", null, NullReporter.Instance, null, CancellationToken.None), RefreshMode.Auto)))
                 .ToArray();
-            await Samples.Until(() => store.Refreshes.Calls == 16, "all 16 callers asked");
+            await Samples.Until(() => refresher.Refreshes.Calls == 16, "all 16 callers asked");
             release.SetResult(true);
             foreach (var caller in callers)
             {
@@ -234,7 +240,7 @@ namespace TSheets.Auth.Tests
             Stored(TimeSpan.FromDays(10));
             using var cancellation = new CancellationTokenSource();
 
-            var waiter = Refresher(handler).GetAsync("default", RefreshMode.Force, null, report, cancellation.Token);
+            var waiter = Refresher(handler).GetAsync(new CallScope("default", null, report, null, cancellation.Token), RefreshMode.Force);
             await arrived.Task;
             cancellation.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);

@@ -1,6 +1,9 @@
 using System;
 using System.Linq;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Tests
 {

@@ -3,6 +3,11 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -34,7 +39,7 @@ namespace TSheets.Auth.Tests
         private Connection Stored() => VaultDocument.Parse(SecureStrings.FromPlainText(StoredText), name, Vault);
 
         private async Task StorePair(DateTimeOffset issuedOn, TimeSpan lifetime) =>
-            await NewProcess().Repository.SaveAsync(Samples.Connection(name, issuedOn, lifetime), Vault, NullReporter.Instance, CancellationToken.None);
+            await NewProcess().Repository.SaveAsync(Samples.Connection(name, issuedOn, lifetime), new CallScope("(saved)", Vault, NullReporter.Instance, null, CancellationToken.None));
 
         [Fact]
         public async Task ThreeJobsOnAPairIssuedInTheFutureByAnotherClockRefreshOnceAndAllSucceed()

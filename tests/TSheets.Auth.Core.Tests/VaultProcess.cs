@@ -1,6 +1,11 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -18,7 +23,7 @@ namespace TSheets.Auth.Tests
             Vault = new MemoryVault(backing) { CachesPerProcess = cachesPerProcess };
             Session = new SessionStore();
             Repository = new ConnectionRepository(Session, Vault, clock ?? SystemClock.Instance, new LockFolder(lockFolder));
-            Refresher = new TokenRefresher(Repository, new TokenClient(new HttpTransport(handler), TimeSpan.FromSeconds(10)));
+            Refresher = new TokenRefresher(Repository, new TokenClient(HttpPipelines.Plain(PrimaryHandlers.Using(handler)), TimeSpan.FromSeconds(10)));
         }
 
         public MemoryVault Vault { get; }
@@ -31,6 +36,6 @@ namespace TSheets.Auth.Tests
 
         public RecordingReporter Report { get; } = new RecordingReporter();
 
-        public Task<Connection> GetAsync(RefreshMode mode, string name) => Refresher.GetAsync(name, mode, VaultName, Report, CancellationToken.None);
+        public Task<Connection> GetAsync(RefreshMode mode, string name) => Refresher.GetAsync(new CallScope(name, VaultName, Report, null, CancellationToken.None), mode);
     }
 }

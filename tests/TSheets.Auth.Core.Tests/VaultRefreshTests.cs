@@ -4,6 +4,10 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
 namespace TSheets.Auth.Tests
 {
@@ -30,7 +34,7 @@ namespace TSheets.Auth.Tests
         {
             var signIn = NewProcess();
             var first = Samples.Connection(name, DateTimeOffset.UtcNow - age, TimeSpan.FromMinutes(10));
-            await signIn.Repository.SaveAsync(first, Vault, NullReporter.Instance, CancellationToken.None);
+            await signIn.Repository.SaveAsync(first, new CallScope("(saved)", Vault, NullReporter.Instance, null, CancellationToken.None));
         }
 
         private Connection Stored() => VaultDocument.Parse(SecureStrings.FromPlainText(backing.Secrets[Vault + "/" + VaultDocument.SecretName(name)]), name, Vault);
@@ -194,7 +198,7 @@ namespace TSheets.Auth.Tests
             var rotated = await job.GetAsync(RefreshMode.Force, name);
             // As if the job had rotated it two minutes ago: not what -ForceRefresh asks for now.
             var aged = rotated with { IssuedOn = rotated.IssuedOn.Value.AddMinutes(-2), ExpiresOn = rotated.ExpiresOn.Value.AddMinutes(-2) };
-            await job.Repository.SaveAsync(aged, Vault, NullReporter.Instance, CancellationToken.None);
+            await job.Repository.SaveAsync(aged, new CallScope("(saved)", Vault, NullReporter.Instance, null, CancellationToken.None));
 
             var forced = await service.GetAsync(RefreshMode.Force, name);
 
@@ -224,7 +228,7 @@ namespace TSheets.Auth.Tests
         {
             var process = NewProcess();
             process.Vault.FailWith = "disk full";
-            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => process.Repository.SaveAsync(Samples.Connection(name, DateTimeOffset.UtcNow, TimeSpan.FromDays(1)), Vault, NullReporter.Instance, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => process.Repository.SaveAsync(Samples.Connection(name, DateTimeOffset.UtcNow, TimeSpan.FromDays(1)), new CallScope("(saved)", Vault, NullReporter.Instance, null, CancellationToken.None)));
             Assert.Equal(ErrorIds.VaultError, ex.ErrorId);
             Assert.Contains("is in this session", ex.Message);
             Assert.NotNull(process.Session.Get(name));
@@ -293,7 +297,7 @@ namespace TSheets.Auth.Tests
         public void MakesTheFolderPrivateToItsUser()
         {
             var path = Path.Combine(folder.Path, "locks");
-            Assert.Equal(path, new LockFolder(path).Ready);
+            Assert.Equal(path, new LockFolder(path).Prepare(out _));
             if (!OperatingSystem.IsWindows())
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));

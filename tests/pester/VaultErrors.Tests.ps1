@@ -75,9 +75,8 @@ Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__locked
         Set-FlakyVault -HangGet 30
         # SecretManagement runs extension vaults in one runspace of its own per process, which the
         # hung call keeps busy: until it returns, the vault refuses other calls (it never queues them).
-        $result = Invoke-FreshPwsh @"
-`$type = (Get-Module TSheets.Auth).ImplementingAssembly.GetType('TSheets.Auth.Commands.VaultRunspace')
-`$type.GetProperty('CallTimeout', [Reflection.BindingFlags]'NonPublic,Static').SetValue(`$null, [timespan]::FromSeconds(3))
+        # The module reads its vault call timeout when it is built: a test knob (docs/architecture.md).
+        $result = Invoke-FreshPwsh -Environment @{ TSHEETS_AUTH_VAULT_CALL_TIMEOUT_SEC = '3' } @"
 foreach (`$try in 1, 2) {
     `$w = [Diagnostics.Stopwatch]::StartNew()
     try { Get-TSheetsToken -Name '$name' -Vault Flaky -ErrorAction Stop } catch { "ERRORID`$try " + `$_.FullyQualifiedErrorId; "MESSAGE`$try " + `$_.Exception.Message }
@@ -93,16 +92,12 @@ foreach (`$try in 1, 2) {
     }
 
     It 'changes nothing in a SecretStore whose store lock another process holds: VaultError once the wait is over, the token kept in the session' {
-        $result = Invoke-FreshPwsh @"
-`$module = Get-Module TSheets.Auth
-`$flags = [Reflection.BindingFlags]'NonPublic,Public,Static'
-`$module.ImplementingAssembly.GetType('TSheets.Auth.Commands.SecretManagementVault').GetProperty('StoreLockTimeout', `$flags).SetValue(`$null, [timespan]::FromSeconds(2))
-`$null = Get-TSheetsToken -Name 'not-here' -ErrorAction SilentlyContinue   # loads Core, which import leaves alone
-`$core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'TSheets.Auth.Core' }
-`$folder = `$core.GetType('TSheets.Auth.LockFolder').GetProperty('Default', `$flags).GetValue(`$null).Ready
-`$file = `$core.GetType('TSheets.Auth.VaultLock').GetMethod('FileName', `$flags).Invoke(`$null, @('Ops', ([string][char]1 + 'store')))
+        # The store lock's wait is read when the module is built (a test knob); the lock file's path is the module's documented layout.
+        $lockFile = Get-VaultLockPath -Name ([string][char]1 + 'store') -Vault 'Ops'
+        $result = Invoke-FreshPwsh -Environment @{ TSHEETS_AUTH_STORE_LOCK_TIMEOUT_SEC = '2' } @"
 # Held as another process would: opened exclusively.
-`$held = [IO.File]::Open((Join-Path `$folder `$file), 'OpenOrCreate', 'ReadWrite', 'None')
+`$null = New-Item -ItemType Directory -Path '$(Split-Path $lockFile)' -Force
+`$held = [IO.File]::Open('$lockFile', 'OpenOrCreate', 'ReadWrite', 'None')
 try { Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__locked-out' -AsPlainText -Force) -Vault Ops -ErrorAction Stop; 'STORED' }
 catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }
 finally { `$held.Dispose() }

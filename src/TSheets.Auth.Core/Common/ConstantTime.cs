@@ -1,9 +1,9 @@
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     internal static class ConstantTime
     {
         /// <summary>Compares without an early exit, so timing tells nothing about how much matched.</summary>
-        public static bool Equals(string a, string b)
+        public static bool Equals(string? a, string? b)
         {
             if (a == null || b == null)
             {

@@ -1,7 +1,8 @@
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
-    /// The stable error IDs of the public surface (interface.md). PowerShell appends the cmdlet's
+    /// The stable error IDs of the public surface, as the README's "Errors" section and about_TSheets.Auth
+    /// list them (each with its meaning in docs/help). PowerShell appends the cmdlet's
     /// type name, so users match on e.g. <c>StateMismatch,TSheets.Auth.Commands.ConnectTSheetsCommand</c>.
     /// </summary>
     internal static class ErrorIds

@@ -2,7 +2,7 @@ using System;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
     /// A short, one-way name for a token pair (64 bits of SHA-256): enough to tell two pairs
@@ -10,11 +10,11 @@ namespace TSheets.Auth
     /// </summary>
     internal static class Fingerprint
     {
-        public static string Of(params string[] parts)
+        public static string Of(params string?[]? parts)
         {
             using (var sha = SHA256.Create())
             {
-                var bytes = Encoding.UTF8.GetBytes("TSheets.Auth fingerprint 1\n" + string.Join("\n", parts ?? Array.Empty<string>()));
+                var bytes = Encoding.UTF8.GetBytes("TSheets.Auth fingerprint 1\n" + string.Join("\n", parts ?? Array.Empty<string?>()));
                 var hash = sha.ComputeHash(bytes);
                 var text = new StringBuilder(16);
                 for (var i = 0; i < 8; i++)

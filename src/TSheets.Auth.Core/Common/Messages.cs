@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>The sentences several subsystems share, so the advice a user gets reads the same everywhere.</summary>
     internal static class Messages
@@ -20,15 +20,7 @@ namespace TSheets.Auth
         public static string SaveCommand(string name, string vault) =>
             $"Get-TSheetsToken -Name '{Quote(name)}' | Set-TSheetsToken -Vault '{Quote(vault)}'";
 
-        /// <summary>The command that signs a vault-held connection in again, with what the connection knows filled in.</summary>
-        public static string SignInCommand(Connection connection)
-        {
-            var baseUri = connection.BaseUri == UriRules.DefaultBaseUri ? string.Empty : $" -BaseUri '{Quote(connection.BaseUri.AbsoluteUri)}'";
-            var vault = connection.Vault == null ? string.Empty : $" -Vault '{Quote(connection.Vault)}'";
-            return $"Connect-TSheets -Name '{Quote(connection.Name)}'{vault} -ClientId '{Quote(connection.ClientId)}' -ClientSecret $secret -RedirectUri <your app's redirect URI>{baseUri}";
-        }
-
         /// <summary>A value inside single quotes, as PowerShell reads it.</summary>
-        public static string Quote(string value) => (value ?? string.Empty).Replace("'", "''");
+        public static string Quote(string? value) => (value ?? string.Empty).Replace("'", "''");
     }
 }

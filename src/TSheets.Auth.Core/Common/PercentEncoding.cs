@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
     /// RFC 3986 percent-encoding (everything but unreserved characters, over UTF-8), the same on
@@ -10,14 +10,14 @@ namespace TSheets.Auth
     /// </summary>
     internal static class PercentEncoding
     {
-        public static string Encode(string value)
+        public static string Encode(string? value)
         {
             if (string.IsNullOrEmpty(value))
             {
                 return string.Empty;
             }
 
-            var builder = new StringBuilder(value.Length + 16);
+            var builder = new StringBuilder(value!.Length + 16);
             foreach (var b in Encoding.UTF8.GetBytes(value))
             {
                 var c = (char)b;
@@ -35,7 +35,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>An <c>application/x-www-form-urlencoded</c> body.</summary>
-        public static string EncodeForm(IEnumerable<KeyValuePair<string, string>> fields)
+        public static string EncodeForm(IEnumerable<KeyValuePair<string, string?>> fields)
         {
             var builder = new StringBuilder();
             foreach (var field in fields)
@@ -52,14 +52,14 @@ namespace TSheets.Auth
         }
 
         /// <summary>Decodes one query or form component (<c>+</c> is a space); malformed escapes stay as they are.</summary>
-        public static string Decode(string value)
+        public static string Decode(string? value)
         {
             if (string.IsNullOrEmpty(value))
             {
                 return string.Empty;
             }
 
-            var bytes = new List<byte>(value.Length);
+            var bytes = new List<byte>(value!.Length);
             for (var i = 0; i < value.Length; i++)
             {
                 var c = value[i];
@@ -82,7 +82,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>Splits a query (with or without the leading <c>?</c>) into decoded pairs, in order, duplicates kept.</summary>
-        public static List<KeyValuePair<string, string>> ParseQuery(string query)
+        public static List<KeyValuePair<string, string>> ParseQuery(string? query)
         {
             var pairs = new List<KeyValuePair<string, string>>();
             if (string.IsNullOrEmpty(query))
@@ -90,7 +90,7 @@ namespace TSheets.Auth
                 return pairs;
             }
 
-            if (query[0] == '?')
+            if (query![0] == '?')
             {
                 query = query.Substring(1);
             }

@@ -3,14 +3,18 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>
-    /// The one place that removes secrets from text the module writes (messages, exceptions,
-    /// verbose text). It masks the exact secrets in play whatever their shape (those given, the
-    /// session's tokens and client secrets, the CI token), then the shapes TSheets secrets take.
+    /// Removes secrets from text, in two ways. Text from outside (a server's body, a vault's
+    /// message, the user's own input) is scrubbed where it enters a message, by
+    /// <see cref="ScrubOutside"/>: the exact secrets the caller knows are in play, then every value
+    /// shaped like a TSheets secret. At the boundary, an instance made by the composition root masks
+    /// the exact secrets in play in the process (the session's tokens and client secrets, the CI
+    /// token) from every report and error, whatever their shape; shapes are not applied there, so
+    /// the module's own sentences read whole ("Basic in an HTTP Basic header").
     /// </summary>
-    internal static class Redactor
+    internal sealed class Redactor
     {
         public const string Mask = "***";
 
@@ -28,31 +32,62 @@ namespace TSheets.Auth
             + @"|(?<=""(?:access_token|refresh_token|client_secret|code|code_verifier)""\s*:\s*"")[^""]*",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
-        /// <summary>
-        /// The secrets of the process beside the ones a caller names (set by the session store): only
-        /// read when there is text to scrub, which is the rare path.
-        /// </summary>
-        internal static Func<IEnumerable<string>> SecretsInPlay { get; set; } = () => Enumerable.Empty<string>();
+        private readonly Func<IEnumerable<string?>> secretsInPlay;
 
-        /// <summary>Returns <paramref name="text"/> with every known secret and every secret-shaped value masked.</summary>
-        public static string Scrub(string text, IEnumerable<string> knownSecrets = null)
+        /// <param name="secretsInPlay">The process's secrets, read only when there is text to scrub (the rare path).</param>
+        public Redactor(Func<IEnumerable<string?>> secretsInPlay) => this.secretsInPlay = secretsInPlay ?? throw new ArgumentNullException(nameof(secretsInPlay));
+
+        /// <summary>Text from outside, as it may enter a message: <paramref name="knownSecrets"/> and every secret-shaped value masked.</summary>
+        public static string? ScrubOutside(string? text, IEnumerable<string?>? knownSecrets = null)
         {
             if (string.IsNullOrEmpty(text))
             {
                 return text;
             }
 
-            var secrets = (knownSecrets ?? Enumerable.Empty<string>())
-                .Concat(SecretsInPlay())
-                .Where(secret => secret != null && secret.Length >= MinimumSecretLength)
-                .Distinct(StringComparer.Ordinal)
-                .OrderByDescending(secret => secret.Length);
-            foreach (var secret in secrets)
+            return Shapes.Replace(MaskExact(text!, knownSecrets), Mask);
+        }
+
+        /// <summary>Text for the host: every secret in play (and <paramref name="more"/>) masked, whatever its shape.</summary>
+        public string? Scrub(string? text, IEnumerable<string?>? more = null) =>
+            string.IsNullOrEmpty(text) ? text : MaskExact(text!, secretsInPlay().Concat(more ?? Enumerable.Empty<string?>()));
+
+        /// <summary>
+        /// The error with every secret in play masked from its message and from the messages of
+        /// the module's errors it was caused by: the same ID, target, status and server error. The
+        /// error itself when there was nothing to mask.
+        /// </summary>
+        public TSheetsAuthException Scrub(TSheetsAuthException error, IEnumerable<string?>? more = null)
+        {
+            var secrets = secretsInPlay().Concat(more ?? Enumerable.Empty<string?>()).ToList();
+            return Clean(error, secrets);
+        }
+
+        private static TSheetsAuthException Clean(TSheetsAuthException error, IReadOnlyList<string?> secrets)
+        {
+            var inner = error.InnerException is TSheetsAuthException cause ? Clean(cause, secrets) : error.InnerException;
+            var message = MaskExact(error.Message, secrets);
+            if (ReferenceEquals(inner, error.InnerException) && string.Equals(message, error.Message, StringComparison.Ordinal))
+            {
+                return error;
+            }
+
+            return new TSheetsAuthException(error.ErrorId, message, error.Target, inner) { StatusCode = error.StatusCode, ServerError = error.ServerError, NotAConnection = error.NotAConnection };
+        }
+
+        private static string MaskExact(string text, IEnumerable<string?>? secrets)
+        {
+            if (string.IsNullOrEmpty(text) || secrets == null)
+            {
+                return text;
+            }
+
+            foreach (var secret in secrets.OfType<string>().Where(s => s.Length >= MinimumSecretLength).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length))
             {
                 text = text.Replace(secret, Mask);
             }
 
-            return Shapes.Replace(text, Mask);
+            return text;
         }
     }
 }

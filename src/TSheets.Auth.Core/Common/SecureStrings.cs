@@ -2,13 +2,13 @@ using System;
 using System.Runtime.InteropServices;
 using System.Security;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Common
 {
     /// <summary>Conversions between <see cref="SecureString"/> and the plain text a wire needs.</summary>
     internal static class SecureStrings
     {
         /// <summary>A read-only SecureString holding <paramref name="value"/>; null for null.</summary>
-        public static SecureString FromPlainText(string value)
+        public static SecureString? FromPlainText(string? value)
         {
             if (value == null)
             {
@@ -26,7 +26,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>The plain text of <paramref name="value"/>, for the moment it goes on the wire.</summary>
-        public static string ToPlainText(SecureString value)
+        public static string? ToPlainText(SecureString? value)
         {
             if (value == null)
             {
@@ -54,7 +54,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>True when <paramref name="value"/> is null, empty, or only white space.</summary>
-        public static bool IsNullOrWhiteSpace(SecureString value)
+        public static bool IsNullOrWhiteSpace(SecureString? value)
         {
             if (value == null || value.Length == 0)
             {
@@ -65,7 +65,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>An independent read-only copy, so a caller disposing its object cannot break the store.</summary>
-        public static SecureString CopyReadOnly(SecureString value)
+        public static SecureString? CopyReadOnly(SecureString? value)
         {
             if (value == null)
             {

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// Client-side pacing, per token and shared by every runspace of the process, so a bulk
@@ -20,17 +22,17 @@ namespace TSheets.Auth
 
         private readonly Dictionary<string, Window> windows = new Dictionary<string, Window>(StringComparer.Ordinal);
         private readonly IClock clock;
-        private readonly Func<string> limitText;
-        private string lastText;
+        private readonly Func<string?> limitText;
+        private string? lastText;
         private RateLimit limit = RateLimit.TSheets;
 
-        public Pacer(IClock clock, Func<string> limitText = null)
+        /// <param name="clock">Reads the time and waits.</param>
+        /// <param name="limitText">Reads <see cref="RateLimit.Variable"/> (at each call: a script may change it).</param>
+        public Pacer(IClock clock, Func<string?> limitText)
         {
-            this.clock = clock;
-            this.limitText = limitText ?? (() => Environment.GetEnvironmentVariable(RateLimit.Variable));
+            this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            this.limitText = limitText ?? throw new ArgumentNullException(nameof(limitText));
         }
-
-        public static Pacer Shared { get; } = new Pacer(SystemClock.Instance);
 
         /// <summary>The limit in force (<c>TSHEETS_AUTH_RATE_LIMIT</c>, else TSheets' own); a bad value is reported and ignored.</summary>
         public RateLimit Limit(IReporter report)
@@ -41,11 +43,11 @@ namespace TSheets.Auth
                 if (!string.Equals(text, lastText, StringComparison.Ordinal))
                 {
                     lastText = text;
-                    limit = string.IsNullOrWhiteSpace(text) ? RateLimit.TSheets : RateLimit.Parse(text);
-                    if (limit == null)
+                    var parsed = string.IsNullOrWhiteSpace(text) ? RateLimit.TSheets : RateLimit.Parse(text);
+                    limit = parsed ?? RateLimit.TSheets;
+                    if (parsed == null)
                     {
-                        limit = RateLimit.TSheets;
-                        report.Warning($"{RateLimit.Variable} must be 'N/S' (N calls in any S seconds, e.g. '300/300'); '{Text.Clip(Text.OneLine(text), 40)}' is not, so TSheets' own limit ({limit}) is used.");
+                        report.Warning($"{RateLimit.Variable} must be 'N/S' (N calls in any S seconds, e.g. '300/300'); '{Text.FromServer(text, 40)}' is not, so TSheets' own limit ({limit}) is used.");
                     }
                 }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>N calls in any S seconds per token: TSheets documents 300 in 5 minutes.</summary>
     internal sealed class RateLimit
@@ -21,7 +21,7 @@ namespace TSheets.Auth
         public TimeSpan Window { get; }
 
         /// <summary>"N/S" (N calls in any S seconds), or null when <paramref name="text"/> is not that.</summary>
-        public static RateLimit Parse(string text)
+        public static RateLimit? Parse(string? text)
         {
             var parts = (text ?? string.Empty).Trim().Split('/');
             if (parts.Length == 2

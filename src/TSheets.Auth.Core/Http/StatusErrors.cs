@@ -1,4 +1,6 @@
-namespace TSheets.Auth
+using TSheets.Auth.Common;
+
+namespace TSheets.Auth.Http
 {
     /// <summary>The one map from a failed HTTP answer to an error ID, for the token endpoint and the API alike.</summary>
     internal static class StatusErrors
@@ -7,7 +9,7 @@ namespace TSheets.Auth
         /// <param name="serverCode">The OAuth <c>error</c> (or API error code) the body carried, if any.</param>
         /// <param name="tokenEndpoint">True for <c>/grant</c>, false for API calls.</param>
         /// <param name="html">The body is an HTML page (a proxy, a captive portal).</param>
-        public static string IdFor(int status, string serverCode, bool tokenEndpoint, bool html)
+        public static string IdFor(int status, string? serverCode, bool tokenEndpoint, bool html)
         {
             if (status == 499)
             {

@@ -1,6 +1,7 @@
 using System;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Http
 {
     /// <summary>
     /// Where a secret may be sent: https anywhere, http only to a loopback host (tests, the
@@ -10,8 +11,10 @@ namespace TSheets.Auth
     {
         public static readonly Uri DefaultBaseUri = new Uri("https://rest.tsheets.com/api/v1");
 
+        private static readonly char[] QueryOrFragment = { '?', '#' };
+
         /// <summary>The base URI without a trailing slash, or <see cref="ErrorIds.InvalidBaseUri"/>.</summary>
-        public static Uri NormalizeBaseUri(Uri baseUri)
+        public static Uri NormalizeBaseUri(Uri? baseUri)
         {
             if (baseUri == null)
             {
@@ -36,10 +39,10 @@ namespace TSheets.Auth
         }
 
         /// <summary>The redirect URI as given, or <see cref="ErrorIds.InvalidRedirectUri"/>.</summary>
-        public static Uri ValidateRedirectUri(Uri redirectUri)
+        public static Uri ValidateRedirectUri(Uri? redirectUri)
         {
             var problem = redirectUri == null ? "it is empty" : TransportProblem(redirectUri);
-            if (problem == null && !string.IsNullOrEmpty(redirectUri.Fragment))
+            if (problem == null && !string.IsNullOrEmpty(redirectUri!.Fragment))
             {
                 problem = "it has a fragment";
             }
@@ -52,7 +55,7 @@ namespace TSheets.Auth
                     Describe(redirectUri));
             }
 
-            return redirectUri;
+            return redirectUri!;
         }
 
         /// <summary>The exact text to send as <c>redirect_uri</c>: servers compare it byte for byte with the registered one.</summary>
@@ -63,7 +66,7 @@ namespace TSheets.Auth
             new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/" + relative.TrimStart('/'), UriKind.Absolute);
 
         /// <summary>A URI for a message: without query or fragment, which may hold a code, or a user name and password.</summary>
-        public static string Describe(Uri uri)
+        public static string Describe(Uri? uri)
         {
             if (uri == null)
             {
@@ -73,15 +76,16 @@ namespace TSheets.Auth
             if (!uri.IsAbsoluteUri)
             {
                 var text = uri.OriginalString;
-                var cut = text.IndexOfAny(new[] { '?', '#' });
-                return Text.OneLine(Redactor.Scrub(cut >= 0 ? text.Substring(0, cut) : text));
+                var cut = text.IndexOfAny(QueryOrFragment);
+                return Text.OneLine(Redactor.ScrubOutside(cut >= 0 ? text.Substring(0, cut) : text)) ?? string.Empty;
             }
 
-            return uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+            // The user's own input: a path may carry a token as well as a query would.
+            return Redactor.ScrubOutside(uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)) ?? string.Empty;
         }
 
         /// <summary>The one loopback rule: why a secret may not travel to <paramref name="uri"/>, or null when it may.</summary>
-        private static string TransportProblem(Uri uri)
+        private static string? TransportProblem(Uri uri)
         {
             if (!uri.IsAbsoluteUri)
             {

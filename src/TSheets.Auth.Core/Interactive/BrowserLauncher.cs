@@ -2,8 +2,11 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>Opens a URL in the user's browser. Throws <see cref="BrowserLaunchException"/> when it cannot start one.</summary>
     internal interface IBrowserLauncher
@@ -11,12 +14,12 @@ namespace TSheets.Auth
         /// <param name="url">The address to open.</param>
         /// <param name="report">Where an opener that starts but then fails says so (a warning: the URL is already on screen).</param>
         /// <returns>What to dispose when the sign-in is over (the page handed to the browser), or null.</returns>
-        IDisposable Open(Uri url, IReporter report);
+        IDisposable? Open(Uri url, IReporter report);
     }
 
     internal sealed class BrowserLaunchException : Exception
     {
-        public BrowserLaunchException(string message, Exception innerException = null)
+        public BrowserLaunchException(string message, Exception? innerException = null)
             : base(message, innerException)
         {
         }
@@ -39,7 +42,7 @@ namespace TSheets.Auth
         {
             if (!string.IsNullOrWhiteSpace(browserVariable))
             {
-                return new BrowserCommand(CommandLine.BuildCommand(browserVariable, page.AbsoluteUri));
+                return new BrowserCommand(BrowserCommandLine.BuildCommand(browserVariable, page.AbsoluteUri));
             }
 
             var path = page.IsFile ? page.LocalPath : page.AbsoluteUri;
@@ -60,20 +63,20 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class SystemBrowserLauncher : IBrowserLauncher
     {
-        public static readonly SystemBrowserLauncher Instance = new SystemBrowserLauncher(Environment.GetEnvironmentVariable, PrivateFolder.UserData);
-
         private static readonly TimeSpan WatchFor = TimeSpan.FromSeconds(30);
 
         private readonly Func<string, string> environment;
         private readonly PrivateFolder pages;
 
+        /// <param name="environment">Reads BROWSER.</param>
+        /// <param name="pages">The module's own private folder, where the sign-in page is written.</param>
         public SystemBrowserLauncher(Func<string, string> environment, PrivateFolder pages)
         {
-            this.environment = environment;
-            this.pages = pages;
+            this.environment = environment ?? throw new ArgumentNullException(nameof(environment));
+            this.pages = pages ?? throw new ArgumentNullException(nameof(pages));
         }
 
-        public IDisposable Open(Uri url, IReporter report)
+        public IDisposable? Open(Uri url, IReporter report)
         {
             var page = SignInPage.Create(url, pages);
             try
@@ -99,7 +102,7 @@ namespace TSheets.Auth
             Process process;
             try
             {
-                var info = new ProcessStartInfo(command.Argv[0], CommandLine.JoinArguments(command.Argv.Skip(1)))
+                var info = new ProcessStartInfo(command.Argv[0], BrowserCommandLine.JoinArguments(command.Argv.Skip(1)))
                 {
                     UseShellExecute = false,
                     RedirectStandardOutput = true,

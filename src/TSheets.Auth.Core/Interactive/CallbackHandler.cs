@@ -5,8 +5,10 @@ using System.Net;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>
     /// What the loopback listener answers: only the redirect path, GET, once; the state checked in
@@ -14,14 +16,16 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class CallbackHandler
     {
+        private static readonly string[] LineBreak = { "\r\n" };
+
         private readonly string path;
         private readonly string expectedState;
-        private readonly object target;
+        private readonly object? target;
         private readonly TaskCompletionSource<string> outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         private int rejected;
-        private string lastRejectedError;
+        private string? lastRejectedError;
 
-        public CallbackHandler(string path, string expectedState, object target)
+        public CallbackHandler(string path, string expectedState, object? target)
         {
             this.path = path;
             this.expectedState = expectedState;
@@ -33,7 +37,7 @@ namespace TSheets.Auth
         /// <summary>Callbacks ignored so far: their <c>state</c> was missing or wrong, or they carried no usable code.</summary>
         public int RejectedCount => Volatile.Read(ref rejected);
 
-        public string LastRejectedError => Volatile.Read(ref lastRejectedError);
+        public string? LastRejectedError => Volatile.Read(ref lastRejectedError);
 
         public void Cancel() => outcome.TrySetCanceled();
 
@@ -41,7 +45,7 @@ namespace TSheets.Auth
         /// The request head (up to the blank line), or null when the head, counted whole, exceeds
         /// <paramref name="maxBytes"/>: a head is refused by its size, not by the size of each read.
         /// </summary>
-        public static async Task<string> ReadHeadAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
+        public static async Task<string?> ReadHeadAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
         {
             var buffer = new byte[4096];
             var head = new StringBuilder();
@@ -70,10 +74,10 @@ namespace TSheets.Auth
         }
 
         /// <summary>The answer to one request; <paramref name="settle"/> ends the wait once the answer is sent.</summary>
-        public byte[] Handle(string head, out Action settle)
+        public byte[] Handle(string head, out Action? settle)
         {
             settle = null;
-            var requestLine = head.Split(new[] { "\r\n" }, 2, StringSplitOptions.None)[0].Split(' ');
+            var requestLine = head.Split(LineBreak, 2, StringSplitOptions.None)[0].Split(' ');
             if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
             {
                 return Page(400, "Bad request", "This is not an HTTP request TSheets.Auth understands.");
@@ -128,7 +132,7 @@ namespace TSheets.Auth
         {
             var html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>TSheets.Auth: " + WebUtility.HtmlEncode(title)
                 + "</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>" + WebUtility.HtmlEncode(title)
-                + "</h1><p>" + WebUtility.HtmlEncode(Redactor.Scrub(message)) + "</p></body></html>";
+                + "</h1><p>" + WebUtility.HtmlEncode(Redactor.ScrubOutside(message)) + "</p></body></html>";
             var body = Encoding.UTF8.GetBytes(html);
             var reason = status == 200 ? "OK" : title;
             var headers = string.Format(

@@ -2,7 +2,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>A hidden question for the person at the host (the cmdlet asks it on the pipeline thread).</summary>
     internal interface IPrompt

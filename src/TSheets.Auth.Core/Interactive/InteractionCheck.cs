@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>The facts that decide whether a person can answer, and whether a browser can open: injected, so the decision is testable.</summary>
     internal sealed class InteractionFacts
@@ -10,7 +10,7 @@ namespace TSheets.Auth
         public bool NonInteractiveSwitch { get; set; }
 
         /// <summary>The PowerShell host's name: ConsoleHost reads its prompts from standard input.</summary>
-        public string HostName { get; set; }
+        public string? HostName { get; set; }
 
         public bool HostHasUserInterface { get; set; }
 
@@ -26,10 +26,10 @@ namespace TSheets.Auth
         /// <summary>The Windows session (0 is where services run, with no desktop).</summary>
         public int SessionId { get; set; } = 1;
 
-        public Func<string, string> Environment { get; set; } = _ => null;
+        public Func<string, string?> Environment { get; set; } = _ => null;
 
-        /// <summary>The facts of this process, with what only the PowerShell host knows.</summary>
-        public static InteractionFacts OfThisProcess(string hostName, bool hostHasUserInterface, bool nonInteractiveSwitch)
+        /// <summary>The facts of this process, with what only the PowerShell host knows and the environment the module reads.</summary>
+        public static InteractionFacts OfThisProcess(string? hostName, bool hostHasUserInterface, bool nonInteractiveSwitch, Func<string, string?> environment)
         {
             int session;
             using (var process = Process.GetCurrentProcess())
@@ -47,7 +47,7 @@ namespace TSheets.Auth
                 IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows),
                 IsMacOS = RuntimeInformation.IsOSPlatform(OSPlatform.OSX),
                 SessionId = session,
-                Environment = System.Environment.GetEnvironmentVariable,
+                Environment = environment,
             };
         }
     }
@@ -60,7 +60,7 @@ namespace TSheets.Auth
     internal static class InteractionCheck
     {
         /// <summary>Why no person can answer (for the message), or null when one can.</summary>
-        public static string WhyNoOneCanAnswer(InteractionFacts facts)
+        public static string? WhyNoOneCanAnswer(InteractionFacts facts)
         {
             if (facts.NonInteractiveSwitch)
             {
@@ -91,7 +91,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>Why no browser can be opened here (the user then opens the URL elsewhere), or null when one can.</summary>
-        public static string WhyNoBrowser(InteractionFacts facts)
+        public static string? WhyNoBrowser(InteractionFacts facts)
         {
             if (!string.IsNullOrWhiteSpace(facts.Environment("BROWSER")))
             {

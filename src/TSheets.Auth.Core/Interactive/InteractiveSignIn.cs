@@ -2,25 +2,35 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+using TSheets.Auth.Tokens;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>What an interactive sign-in needs to know.</summary>
     internal sealed class InteractiveOptions
     {
-        public string Name { get; set; }
+        public string Name { get; set; } = "default";
 
-        public ClientCredentials App { get; set; }
+        public ClientCredentials App { get; set; } = ClientCredentials.None;
 
-        public Uri RedirectUri { get; set; }
+        /// <summary>The validated redirect URI.</summary>
+        public Uri RedirectUri { get; set; } = null!;
 
-        public Uri BaseUri { get; set; }
+        /// <summary>The normalized base URI.</summary>
+        public Uri BaseUri { get; set; } = UriRules.DefaultBaseUri;
+
+        public NetworkSettings Network { get; set; } = NetworkSettings.Default;
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(300);
 
         public bool NoBrowser { get; set; }
 
-        public IEnumerable<string> Scope { get; set; }
+        public IEnumerable<string>? Scope { get; set; }
 
         public bool Pkce { get; set; } = true;
     }
@@ -38,9 +48,9 @@ namespace TSheets.Auth
         private readonly IBrowserLauncher browser;
         private readonly IPrompt prompt;
         private readonly IReporter report;
-        private readonly ListenerLimits limits;
+        private readonly ListenerLimits? limits;
 
-        public InteractiveSignIn(SignIn signIn, IBrowserLauncher browser, IPrompt prompt, IReporter report, ListenerLimits limits = null)
+        public InteractiveSignIn(SignIn signIn, IBrowserLauncher browser, IPrompt prompt, IReporter report, ListenerLimits? limits = null)
         {
             this.signIn = signIn;
             this.browser = browser;
@@ -49,10 +59,10 @@ namespace TSheets.Auth
             this.limits = limits;
         }
 
+        /// <summary>The signed-in connection (not yet stored); the options' URIs were validated where they entered.</summary>
         public async Task<Connection> RunAsync(InteractiveOptions options, InteractionFacts facts, CancellationToken cancellationToken)
         {
-            UriRules.ValidateRedirectUri(options.RedirectUri);
-            var baseUri = UriRules.NormalizeBaseUri(options.BaseUri);
+            var baseUri = options.BaseUri;
             var why = InteractionCheck.WhyNoOneCanAnswer(facts);
             if (why != null)
             {
@@ -68,7 +78,7 @@ namespace TSheets.Auth
                 var state = AuthorizationUrl.NewState();
                 using (var listener = LoopbackListener.Start(options.RedirectUri, state, options.Name, limits))
                 {
-                    request = AuthorizationUrl.Create(options.App.ClientId, listener.RedirectUri, state, baseUri, options.Scope, options.Pkce);
+                    request = AuthorizationUrl.Create(options.App.ClientId ?? string.Empty, listener.RedirectUri, state, baseUri, options.Scope, options.Pkce);
                     using (Show(request, noBrowser, listener.RedirectUri))
                     {
                         report.Information($"Waiting up to {options.Timeout.TotalSeconds:0} seconds for the sign-in to reach {UriRules.Describe(listener.RedirectUri)} (Ctrl+C cancels)...");
@@ -78,8 +88,8 @@ namespace TSheets.Auth
             }
             else
             {
-                request = AuthorizationUrl.Create(options.App.ClientId, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
-                string pasted;
+                request = AuthorizationUrl.Create(options.App.ClientId ?? string.Empty, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
+                string? pasted;
                 using (Show(request, noBrowser, null))
                 {
                     report.Information($"After you allow access, the browser goes to {UriRules.Describe(options.RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
@@ -100,11 +110,21 @@ namespace TSheets.Auth
                 code = AuthorizationResponse.FromRedirectedUrl(redirectedUrl, options.RedirectUri).GetCheckedCode(request.State, options.Name);
             }
 
-            return await signIn.WithCodeAsync(options.Name, options.App, request.RedirectUri, code, request.CodeVerifier, baseUri, cancellationToken).ConfigureAwait(false);
+            var grant = new GrantRequest
+            {
+                Name = options.Name,
+                BaseUri = baseUri,
+                Client = options.App,
+                Network = options.Network,
+                Code = code,
+                RedirectUri = request.RedirectUri,
+                CodeVerifier = request.CodeVerifier,
+            };
+            return await signIn.WithCodeAsync(grant, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Shows the URL and opens the browser where one can open; returns what to dispose when the sign-in is over.</summary>
-        private IDisposable Show(AuthorizationRequest request, string noBrowser, Uri loopback)
+        private IDisposable? Show(AuthorizationRequest request, string? noBrowser, Uri? loopback)
         {
             report.Information($"Sign in to TSheets and allow access: {request.Url.AbsoluteUri}", scrub: false);
             if (noBrowser != null)

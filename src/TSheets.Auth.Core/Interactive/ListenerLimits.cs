@@ -1,6 +1,6 @@
 using System;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>Bounds on what the redirect listener accepts from any client.</summary>
     internal sealed class ListenerLimits

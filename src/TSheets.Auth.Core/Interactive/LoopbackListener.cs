@@ -7,8 +7,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>
     /// Receives the redirect on a loopback redirect URI: a small HTTP/1.1 responder on a socket (not
@@ -23,13 +25,14 @@ namespace TSheets.Auth
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private readonly Uri requested;
         private readonly ListenerLimits limits;
-        private readonly object target;
+        private readonly object? target;
         private readonly CallbackHandler handler;
         private int disposed;
 
-        private LoopbackListener(Uri redirectUri, string expectedState, ListenerLimits limits, object target)
+        private LoopbackListener(Uri redirectUri, string expectedState, ListenerLimits? limits, object? target)
         {
             requested = redirectUri;
+            RedirectUri = redirectUri;
             this.limits = limits ?? new ListenerLimits();
             this.target = target;
             handler = new CallbackHandler(string.IsNullOrEmpty(redirectUri.AbsolutePath) ? "/" : redirectUri.AbsolutePath, expectedState, target);
@@ -42,11 +45,11 @@ namespace TSheets.Auth
         public int RejectedCount => handler.RejectedCount;
 
         /// <summary>True for the redirect URIs this listener serves: <c>http://</c> on a loopback host.</summary>
-        public static bool Supports(Uri redirectUri) =>
+        public static bool Supports(Uri? redirectUri) =>
             redirectUri != null && redirectUri.IsAbsoluteUri && redirectUri.Scheme == Uri.UriSchemeHttp && redirectUri.IsLoopback;
 
         /// <summary>Starts listening; <see cref="ErrorIds.RedirectPortInUse"/> when the port is taken.</summary>
-        public static LoopbackListener Start(Uri redirectUri, string expectedState, object target = null, ListenerLimits limits = null)
+        public static LoopbackListener Start(Uri redirectUri, string expectedState, object? target = null, ListenerLimits? limits = null)
         {
             if (!Supports(redirectUri))
             {
@@ -221,7 +224,7 @@ namespace TSheets.Auth
                     {
                         var stream = client.GetStream();
                         var head = await CallbackHandler.ReadHeadAsync(stream, limits.MaxRequestHeadBytes, timeout.Token).ConfigureAwait(false);
-                        Action settle = null;
+                        Action? settle = null;
                         var response = head == null ? CallbackHandler.Page(431, "Request too large", "This request is too large for a sign-in answer.") : handler.Handle(head, out settle);
                         try
                         {

@@ -3,8 +3,9 @@ using System.IO;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Interactive
 {
     /// <summary>
     /// What the browser is handed instead of the authorization URL: a small page that sends it on
@@ -47,7 +48,7 @@ namespace TSheets.Auth
                     {
                         var bytes = Encoding.UTF8.GetBytes(Html(url));
                         stream.Write(bytes, 0, bytes.Length);
-                        return new SignInPage(folder, file);
+                        return new SignInPage(folder!, file!);
                     }
                 }
             }
@@ -58,7 +59,7 @@ namespace TSheets.Auth
 
             if (folder != null)
             {
-                new SignInPage(folder, file).Dispose();
+                new SignInPage(folder, file ?? Path.Combine(folder, "sign-in.html")).Dispose();
             }
 
             throw new BrowserLaunchException($"No browser was opened: the page that hands it the address could not be written where only you can read it ({why})");

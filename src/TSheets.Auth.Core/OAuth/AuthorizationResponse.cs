@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// What the server sent back to the redirect URI (step 1's answer), from a pasted address or a
@@ -19,22 +21,22 @@ namespace TSheets.Auth
         }
 
         /// <summary>The <c>code</c> values found (normally exactly one).</summary>
-        public string[] Codes { get; private set; }
+        public string[] Codes { get; private set; } = Array.Empty<string>();
 
         /// <summary>The <c>state</c> values found (normally exactly one).</summary>
-        public string[] States { get; private set; }
+        public string[] States { get; private set; } = Array.Empty<string>();
 
         /// <summary>The <c>error</c>, as it may be shown: one line, no control characters, scrubbed, clipped.</summary>
-        public string Error { get; private set; }
+        public string? Error { get; private set; }
 
-        public string ErrorDescription { get; private set; }
+        public string? ErrorDescription { get; private set; }
 
         /// <summary>Reads the query of a redirect target (<c>?code=..&amp;state=..</c>).</summary>
-        public static AuthorizationResponse FromQuery(string query)
+        public static AuthorizationResponse FromQuery(string? query)
         {
             var pairs = PercentEncoding.ParseQuery(query);
             string[] All(string name) => pairs.Where(p => p.Key == name).Select(p => p.Value).ToArray();
-            string Shown(string name) => Text.FromServer(All(name).FirstOrDefault(), MaxErrorLength, All("code"));
+            string? Shown(string name) => Text.FromServer(All(name).FirstOrDefault(), MaxErrorLength, All("code"));
             return new AuthorizationResponse
             {
                 Codes = All("code"),
@@ -46,11 +48,10 @@ namespace TSheets.Auth
 
         /// <summary>
         /// Reads an address the user's browser was redirected to, after checking that it is the
-        /// app's redirect URI (same scheme, host, port and path).
+        /// app's redirect URI (same scheme, host, port and path), which was validated where it entered.
         /// </summary>
-        public static AuthorizationResponse FromRedirectedUrl(Uri redirectedUrl, Uri redirectUri)
+        public static AuthorizationResponse FromRedirectedUrl(Uri? redirectedUrl, Uri redirectUri)
         {
-            UriRules.ValidateRedirectUri(redirectUri);
             if (redirectedUrl == null || !redirectedUrl.IsAbsoluteUri)
             {
                 throw new TSheetsAuthException(
@@ -75,7 +76,7 @@ namespace TSheets.Auth
         /// matching (constant time), no <c>error</c>, exactly one plausible code. Otherwise the
         /// matching error. A repeated <c>code</c> or <c>state</c> is refused: which one is real?
         /// </summary>
-        public string GetCheckedCode(string expectedState, object target)
+        public string GetCheckedCode(string? expectedState, object? target)
         {
             var stateMatches = States.Length == 1 && ConstantTime.Equals(States[0], expectedState);
             if (States.Length > 0 && !stateMatches)
@@ -119,7 +120,7 @@ namespace TSheets.Auth
             return code;
         }
 
-        private static TSheetsAuthException StateMismatch(object target) =>
+        private static TSheetsAuthException StateMismatch(object? target) =>
             new TSheetsAuthException(
                 ErrorIds.StateMismatch,
                 "The answer's 'state' does not match this sign-in, so it may not come from it: nothing was sent to TSheets. Start the sign-in again.",

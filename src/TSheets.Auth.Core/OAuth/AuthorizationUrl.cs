@@ -2,22 +2,27 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>Builds the step-1 URL: pure, no network.</summary>
     internal static class AuthorizationUrl
     {
-        public static AuthorizationRequest Create(string clientId, Uri redirectUri, string state = null, Uri baseUri = null, IEnumerable<string> scope = null, bool pkce = true)
+        /// <summary>
+        /// The request for an already validated redirect URI and normalized base URI (null: the
+        /// default): both were checked where they entered, once.
+        /// </summary>
+        public static AuthorizationRequest Create(string clientId, Uri redirectUri, string? state = null, Uri? baseUri = null, IEnumerable<string>? scope = null, bool pkce = true)
         {
             if (string.IsNullOrWhiteSpace(clientId))
             {
                 throw new ArgumentException("A client ID is required.", nameof(clientId));
             }
 
-            var normalizedBase = UriRules.NormalizeBaseUri(baseUri);
-            UriRules.ValidateRedirectUri(redirectUri);
-            state = string.IsNullOrEmpty(state) ? NewState() : state;
+            var normalizedBase = baseUri ?? UriRules.DefaultBaseUri;
+            var sent = string.IsNullOrEmpty(state) ? NewState() : state!;
             var scopes = scope?.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToArray();
             if (scopes != null && scopes.Length == 0)
             {
@@ -29,7 +34,7 @@ namespace TSheets.Auth
                 .Append("response_type=code")
                 .Append("&client_id=").Append(PercentEncoding.Encode(clientId))
                 .Append("&redirect_uri=").Append(PercentEncoding.Encode(UriRules.WireText(redirectUri)))
-                .Append("&state=").Append(PercentEncoding.Encode(state));
+                .Append("&state=").Append(PercentEncoding.Encode(sent));
             if (scopes != null)
             {
                 query.Append("&scope=").Append(PercentEncoding.Encode(string.Join(" ", scopes)));
@@ -41,7 +46,7 @@ namespace TSheets.Auth
             }
 
             var url = new Uri(UriRules.Combine(normalizedBase, "authorize").AbsoluteUri + "?" + query, UriKind.Absolute);
-            return new AuthorizationRequest(url, state, verifier, scopes, clientId, redirectUri, normalizedBase);
+            return new AuthorizationRequest(url, sent, verifier, scopes, clientId, redirectUri, normalizedBase);
         }
 
         /// <summary>32 bytes from a cryptographic RNG, base64url without padding (43 characters).</summary>

@@ -1,8 +1,10 @@
 using System;
 using System.Globalization;
 using System.Threading;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// <c>TSHEETS_AUTH_GRANT_TIMEOUT_SEC</c>: each /grant call's timeout, 1 to 300 seconds (30 when
@@ -15,18 +17,17 @@ namespace TSheets.Auth
 
         public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
 
-        private readonly Func<string> read;
-        private string lastWarned;
+        private readonly Func<string?> read;
+        private string? lastWarned;
 
-        public GrantTimeout(Func<string> read) => this.read = read;
-
-        public static GrantTimeout Shared { get; } = new GrantTimeout(() => Environment.GetEnvironmentVariable(Variable));
+        /// <param name="read">Reads <see cref="Variable"/> (at each call: a script may set it late).</param>
+        public GrantTimeout(Func<string?> read) => this.read = read ?? throw new ArgumentNullException(nameof(read));
 
         /// <summary>The timeout now in force.</summary>
         public TimeSpan Current => Parse(read(), out _);
 
         /// <summary>The timeout <paramref name="text"/> sets; the default, with <paramref name="valid"/> false, for junk.</summary>
-        public static TimeSpan Parse(string text, out bool valid)
+        public static TimeSpan Parse(string? text, out bool valid)
         {
             valid = true;
             if (string.IsNullOrWhiteSpace(text))
@@ -50,7 +51,7 @@ namespace TSheets.Auth
             Parse(text, out var valid);
             if (!valid && !string.Equals(Interlocked.Exchange(ref lastWarned, text), text, StringComparison.Ordinal))
             {
-                report.Warning($"{Variable} must be a whole number of seconds from 1 to 300; '{Text.Clip(Text.OneLine(text), 40)}' is not, so the default ({Default.TotalSeconds:0} seconds) is used.");
+                report.Warning($"{Variable} must be a whole number of seconds from 1 to 300; '{Text.FromServer(text, 40)}' is not, so the default ({Default.TotalSeconds:0} seconds) is used.");
             }
         }
     }

@@ -3,7 +3,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>Proof Key for Code Exchange (RFC 7636), S256 only.</summary>
     internal static class Pkce

@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>
     /// A server's error body, in any of TSheets' shapes: OAuth (<c>{"error":"invalid_grant",
@@ -15,27 +16,27 @@ namespace TSheets.Auth
     {
         private const int MaxTextLength = 300;
 
-        private ServerError(string code, string message)
+        private ServerError(string? code, string? message)
         {
             Code = code;
             Message = message;
         }
 
         /// <summary>The OAuth <c>error</c>, or the API error's numeric code as text; null when absent.</summary>
-        public string Code { get; }
+        public string? Code { get; }
 
         /// <summary>The human-readable part; null when the body says nothing useful.</summary>
-        public string Message { get; }
+        public string? Message { get; }
 
-        public static ServerError Parse(string body, string contentType = null, IEnumerable<string> secrets = null)
+        public static ServerError Parse(string? body, string? contentType = null, IEnumerable<string?>? secrets = null)
         {
             if (string.IsNullOrWhiteSpace(body))
             {
                 return new ServerError(null, null);
             }
 
-            string Clean(string text) => Text.FromServer(text, MaxTextLength, secrets);
-            if (body.TrimStart().StartsWith("{", StringComparison.Ordinal))
+            string? Clean(string? text) => Text.FromServer(text, MaxTextLength, secrets);
+            if (body!.TrimStart().StartsWith("{", StringComparison.Ordinal))
             {
                 try
                 {
@@ -76,7 +77,7 @@ namespace TSheets.Auth
             return new ServerError(null, Clean(body));
         }
 
-        public static bool LooksLikeHtml(string body, string contentType)
+        public static bool LooksLikeHtml(string? body, string? contentType)
         {
             if (contentType != null && contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
             {
@@ -87,18 +88,18 @@ namespace TSheets.Auth
         }
 
         /// <summary>What a non-answer is, for a message: "an empty body", "an HTML page titled ..", "a 'text/plain' body".</summary>
-        public static string Describe(string body, string contentType, IEnumerable<string> secrets = null)
+        public static string Describe(string? body, string? contentType, IEnumerable<string?>? secrets = null)
         {
             if (string.IsNullOrWhiteSpace(body))
             {
                 return "an empty body";
             }
 
-            return LooksLikeHtml(body, contentType) ? Parse(body, contentType, secrets).Message : $"a '{Text.OneLine(contentType) ?? "untyped"}' body";
+            return LooksLikeHtml(body, contentType) ? Parse(body, contentType, secrets).Message ?? "an HTML page" : $"a '{Text.FromServer(contentType, 100) ?? "untyped"}' body";
         }
 
         /// <summary>"code: message", "message" or "code"; null when neither is known.</summary>
-        public override string ToString()
+        public override string? ToString()
         {
             if (Code != null && Message != null)
             {

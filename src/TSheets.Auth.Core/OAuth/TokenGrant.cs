@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Security;
 using System.Text.Json;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.OAuth
 {
     /// <summary>A successful answer from <c>/grant</c>.</summary>
     internal sealed class TokenGrant
@@ -15,25 +16,25 @@ namespace TSheets.Auth
 
         private const int MaxIdLength = 256;
 
-        public SecureString AccessToken { get; private set; }
+        public SecureString AccessToken { get; private set; } = new SecureString();
 
         /// <summary>Null when the answer carried none (then the old one stays in use).</summary>
-        public SecureString RefreshToken { get; private set; }
+        public SecureString? RefreshToken { get; private set; }
 
         public TimeSpan? ExpiresIn { get; private set; }
 
-        public string UserId { get; private set; }
+        public string? UserId { get; private set; }
 
-        public string CompanyId { get; private set; }
+        public string? CompanyId { get; private set; }
 
-        public string ClientUrl { get; private set; }
+        public string? ClientUrl { get; private set; }
 
         /// <summary>
         /// Reads a <c>/grant</c> answer, or throws the error ID that says what went wrong
         /// (see <see cref="StatusErrors"/>). <paramref name="oauthClientId"/> keeps a
         /// <c>client_id</c> echo of the app's own ID from being taken for the company.
         /// </summary>
-        public static TokenGrant Parse(HttpResult result, object target, IEnumerable<string> secrets, string oauthClientId)
+        public static TokenGrant Parse(HttpResult result, object? target, IEnumerable<string?>? secrets, string? oauthClientId)
         {
             var status = result.StatusCode;
             if (status >= 200 && status <= 299)
@@ -71,7 +72,7 @@ namespace TSheets.Auth
             throw new TSheetsAuthException(id, message, target) { StatusCode = status, ServerError = error.Code };
         }
 
-        private static TokenGrant ParseSuccess(HttpResult result, object target, IEnumerable<string> secrets, string oauthClientId)
+        private static TokenGrant ParseSuccess(HttpResult result, object? target, IEnumerable<string?>? secrets, string? oauthClientId)
         {
             if (string.IsNullOrWhiteSpace(result.Body) || ServerError.LooksLikeHtml(result.Body, result.ContentType))
             {
@@ -99,7 +100,7 @@ namespace TSheets.Auth
 
                     var grant = new TokenGrant
                     {
-                        AccessToken = SecureStrings.FromPlainText(TokenText(root, "access_token", required: true, target, status)),
+                        AccessToken = SecureStrings.FromPlainText(TokenText(root, "access_token", required: true, target, status))!,
                         RefreshToken = SecureStrings.FromPlainText(TokenText(root, "refresh_token", required: false, target, status)),
                         ExpiresIn = Lifetime(root, target, status),
                         UserId = Id(root, "user_id", target, status),
@@ -123,7 +124,7 @@ namespace TSheets.Auth
             }
         }
 
-        private static string TokenText(JsonElement root, string name, bool required, object target, int status)
+        private static string? TokenText(JsonElement root, string name, bool required, object? target, int status)
         {
             if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             {
@@ -149,7 +150,7 @@ namespace TSheets.Auth
             return text;
         }
 
-        private static TimeSpan? Lifetime(JsonElement root, object target, int status)
+        private static TimeSpan? Lifetime(JsonElement root, object? target, int status)
         {
             if (!root.TryGetProperty("expires_in", out var value) || value.ValueKind == JsonValueKind.Null)
             {
@@ -176,7 +177,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>An ID for display: a string or number, without control characters (it reaches the host).</summary>
-        private static string Id(JsonElement root, string name, object target, int status)
+        private static string? Id(JsonElement root, string name, object? target, int status)
         {
             if (!root.TryGetProperty(name, out var value))
             {
@@ -188,7 +189,7 @@ namespace TSheets.Auth
                 case JsonValueKind.Null:
                     return null;
                 case JsonValueKind.String:
-                    var text = value.GetString();
+                    var text = value.GetString()!;
                     if (text.Length > MaxIdLength)
                     {
                         throw Invalid($"an overlong '{name}'", target, status);
@@ -202,7 +203,7 @@ namespace TSheets.Auth
             }
         }
 
-        private static TSheetsAuthException Invalid(string what, object target, int status) =>
+        private static TSheetsAuthException Invalid(string what, object? target, int status) =>
             new TSheetsAuthException(ErrorIds.InvalidServerResponse, $"The token endpoint answered with {what}; this is not a TSheets token answer.", target) { StatusCode = status };
     }
 }

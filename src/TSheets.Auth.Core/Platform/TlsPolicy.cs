@@ -3,7 +3,7 @@ using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// TLS 1.2 or later on the module's own handler, never process-wide (the official SDK's
@@ -29,7 +29,8 @@ namespace TSheets.Auth
                 return SslProtocols.Tls12 | Tls13;
             }
 
-            return os.Platform == PlatformID.Win32NT && os.Version.Build >= FirstWindowsBuildWithTls13 ? SslProtocols.Tls12 | Tls13 : SslProtocols.Tls12;
+            var windowsSpeaksTls13 = os.Platform == PlatformID.Win32NT && os.Version.Build >= FirstWindowsBuildWithTls13;
+            return windowsSpeaksTls13 ? SslProtocols.Tls12 | Tls13 : SslProtocols.Tls12;
         }
 
         /// <summary>Sets the protocols on <paramref name="handler"/>; false where the runtime has no per-handler setting.</summary>

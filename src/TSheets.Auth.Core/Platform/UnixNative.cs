@@ -2,7 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// The few POSIX calls the module's private folders need (lstat, fstat, open without following
@@ -37,10 +37,10 @@ namespace TSheets.Auth
         internal const int ErrorLoop = 0x10020;
         internal const int ErrorNotFound = 0x1002D;
 
-        private static readonly Lazy<string> Missing = new Lazy<string>(Probe);
+        private static readonly Lazy<string?> Missing = new Lazy<string?>(Probe);
 
         /// <summary>Null when the calls work here; else why not (then nothing is made or opened: no private folder, no lock).</summary>
-        public static string WhyUnavailable => Missing.Value;
+        public static string? WhyUnavailable => Missing.Value;
 
         public static uint EffectiveUserId => GetEUid();
 
@@ -54,7 +54,7 @@ namespace TSheets.Auth
         /// predates its O_NOFOLLOW flag refuses it as invalid: then the open is made without it, and
         /// the callers' fstat-against-lstat check is what keeps a swapped-in link from being used.
         /// </summary>
-        public static SafeFileHandle Open(string path, int flags, int mode, out int error)
+        public static SafeFileHandle? Open(string path, int flags, int mode, out int error)
         {
             var handle = OpenRaw(Z(path), flags, mode);
             if (handle.IsInvalid)
@@ -95,12 +95,13 @@ namespace TSheets.Auth
 
         private static int LastError() => ConvertErrorPlatformToPal(Marshal.GetLastWin32Error());
 
-        private static string Probe()
+        private static string? Probe()
         {
             try
             {
-                GetEUid();
-                LStat(Z("/"), out _);
+                // Only whether the calls can be made at all matters here: their results are read where they are used.
+                _ = GetEUid();
+                _ = LStat(Z("/"), out _);
                 return null;
             }
             catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException || ex is BadImageFormatException)

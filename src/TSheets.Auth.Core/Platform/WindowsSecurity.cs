@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// The facts Windows keeps about a folder or file: reparse point or not, owner and access list
@@ -87,7 +87,7 @@ namespace TSheets.Auth
         {
             if (!OpenProcessToken(GetCurrentProcess(), TokenQuery, out var token))
             {
-                return new string[0];
+                return Array.Empty<string>();
             }
 
             try
@@ -102,7 +102,11 @@ namespace TSheets.Auth
                         if (GetTokenInformation(token, kind, buffer, needed, out _))
                         {
                             // TOKEN_USER and TOKEN_OWNER both begin with the SID's pointer.
-                            sids.Add(SidText(Marshal.ReadIntPtr(buffer)));
+                            var sid = SidText(Marshal.ReadIntPtr(buffer));
+                            if (sid != null)
+                            {
+                                sids.Add(sid);
+                            }
                         }
                     }
                     finally
@@ -119,7 +123,7 @@ namespace TSheets.Auth
             }
         }
 
-        private static string SidText(IntPtr sid)
+        private static string? SidText(IntPtr sid)
         {
             if (sid == IntPtr.Zero || !ConvertSidToStringSidW(sid, out var text))
             {

@@ -1,4 +1,4 @@
-namespace TSheets.Auth
+namespace TSheets.Auth.Reporting
 {
     /// <summary>
     /// The one way Core tells the user something. Core calls it from any thread; the cmdlet layer

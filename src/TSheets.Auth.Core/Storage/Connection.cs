@@ -1,8 +1,13 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.Runtime.CompilerServices;
 using System.Security;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// One stored connection: an immutable snapshot. A refresh makes a new snapshot (<c>with</c>)
@@ -76,7 +81,28 @@ namespace TSheets.Auth
         /// <summary>The pair's short one-way name (see <see cref="Fingerprint"/>).</summary>
         public string PairFingerprint => Fingerprint.Of(SecureStrings.ToPlainText(AccessToken), SecureStrings.ToPlainText(RefreshToken) ?? string.Empty);
 
-        public TSheetsToken ToToken() => new TSheetsToken(this);
+        /// <summary>What <c>/grant</c> needs to refresh this connection, over <paramref name="network"/>.</summary>
+        public GrantRequest RefreshGrant(NetworkSettings network) =>
+            new GrantRequest { Name = Name, BaseUri = BaseUri, Client = Credentials, RefreshToken = RefreshToken, Network = network };
+
+        /// <summary>The public token: copies of the secrets, and the clock its TimeLeft reads.</summary>
+        public TSheetsToken ToToken(IClock clock) => new TSheetsToken
+        {
+            Name = Name,
+            AccessToken = SecureStrings.CopyReadOnly(AccessToken),
+            RefreshToken = SecureStrings.CopyReadOnly(RefreshToken),
+            IssuedOn = IssuedOn,
+            ExpiresOn = ExpiresOn,
+            UserId = UserId,
+            CompanyId = CompanyId,
+            ClientUrl = ClientUrl,
+            ClientId = ClientId,
+            ClientAuthentication = ClientAuthentication,
+            BaseUri = BaseUri,
+            Vault = Vault,
+            CanRefresh = CanRefresh,
+            Clock = clock,
+        };
 
         public bool Equals(Connection other) => ReferenceEquals(this, other);
 

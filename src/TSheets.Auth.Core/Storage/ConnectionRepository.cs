@@ -1,11 +1,14 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// Where connections live: the process-wide session, SecretManagement vaults, and (for CI)
@@ -24,12 +27,18 @@ namespace TSheets.Auth
 
         private readonly IVaultStore vaults;
 
-        public ConnectionRepository(SessionStore session, IVaultStore vaults, IClock clock, LockFolder locks)
+        /// <param name="session">The process's connections.</param>
+        /// <param name="vaults">SecretManagement, seen from Core.</param>
+        /// <param name="clock">Reads the time and waits.</param>
+        /// <param name="locks">The per-user lock folder.</param>
+        /// <param name="environmentToken">The CI token; null: none.</param>
+        public ConnectionRepository(SessionStore session, IVaultStore vaults, IClock clock, LockFolder locks, EnvironmentToken environmentToken = null)
         {
             Session = session ?? throw new ArgumentNullException(nameof(session));
             this.vaults = vaults;
             Clock = clock ?? throw new ArgumentNullException(nameof(clock));
             Locks = locks ?? throw new ArgumentNullException(nameof(locks));
+            EnvironmentToken = environmentToken ?? new EnvironmentToken(_ => null);
         }
 
         public SessionStore Session { get; }
@@ -40,35 +49,40 @@ namespace TSheets.Auth
 
         public IVaultStore Vaults => vaults ?? throw new InvalidOperationException("No vault store was given.");
 
+        public EnvironmentToken EnvironmentToken { get; }
+
         /// <summary>
         /// The session's connection, else the vault's (which then fills the session), else the CI
         /// token from the environment for <c>default</c>; null when there is none.
         /// </summary>
-        public Connection Find(string name, string vault, IReporter report)
+        public Connection Find(CallScope scope)
         {
-            var found = Session.Get(name) ?? (vault == null ? null : Load(name, vault));
+            var found = Session.Get(scope.Name) ?? (scope.Vault == null ? null : Load(scope.Name, scope.Vault));
             if (found != null)
             {
                 return found;
             }
 
-            found = EnvironmentToken.Find(name);
+            found = EnvironmentToken.Find(scope.Name);
             if (found != null)
             {
-                report.Verbose($"Using the token in ${EnvironmentToken.TokenVariable} as the '{found.Name}' connection (a token made in the web UI: it is never refreshed or stored).");
+                scope.Report.Verbose($"Using the token in ${EnvironmentToken.TokenVariable} as the '{found.Name}' connection (a token made in the web UI: it is never refreshed or stored).");
             }
 
             return found;
         }
 
         /// <summary>
-        /// Stores a connection in the session and, with <paramref name="vault"/>, in the vault (under
+        /// Stores a connection in the session and, with the scope's vault, in that vault (under
         /// the entry's lock, and noted in its record so other processes learn their pair is stale),
         /// and returns what was stored. The session keeps it even when the vault fails, which the
         /// error then says. A corrupt secret is replaced with a warning; one from a newer module is not.
         /// </summary>
-        public async Task<Connection> SaveAsync(Connection connection, string vault, IReporter report, CancellationToken cancellationToken)
+        public async Task<Connection> SaveAsync(Connection connection, CallScope scope)
         {
+            var vault = scope.Vault;
+            var report = scope.Report;
+            var cancellationToken = scope.Cancellation;
             connection = connection with { Vault = vault };
             Session.Set(connection);
             if (vault == null)

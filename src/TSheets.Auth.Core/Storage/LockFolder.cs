@@ -1,4 +1,6 @@
-namespace TSheets.Auth
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The per-user folder that holds the cross-process locks and their records: <c>locks</c> in the
@@ -12,20 +14,15 @@ namespace TSheets.Auth
 
         /// <summary>A lock folder at <paramref name="path"/>: only its last level counts as the module's own.</summary>
         public LockFolder(string path)
-            : this(new PrivateFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)), System.IO.Path.GetFileName(System.IO.Path.GetFullPath(path))))
+            : this(PrivateFolder.At(path))
         {
         }
 
         public LockFolder(PrivateFolder folder) => this.folder = folder;
 
-        public static LockFolder Default { get; } = new LockFolder(PrivateFolder.UserData.Child("locks"));
-
         public string Path => folder.Path;
 
-        /// <summary>The folder, created and checked now; null when it cannot be private to this user.</summary>
-        public string Ready => folder.Prepare(out _);
-
-        /// <summary>As <see cref="Ready"/>, with why not.</summary>
+        /// <summary>The folder's path, once it is made and checked now; null, with why, when it cannot be private to this user.</summary>
         public string Prepare(out string why) => folder.Prepare(out why);
     }
 }

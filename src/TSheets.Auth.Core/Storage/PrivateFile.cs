@@ -1,8 +1,11 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The files the module keeps in a <see cref="PrivateFolder"/> (lock files with their records,

@@ -1,9 +1,12 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A folder the module keeps for itself under the user's data folder: every level the module
@@ -31,7 +34,20 @@ namespace TSheets.Auth
         /// ~/.local/share)/TSheets.Auth elsewhere; without a home (a service account, env -i) the
         /// temp folder, with the user's name in the folder's.
         /// </summary>
-        public static PrivateFolder UserData { get; } = ForUser();
+        public static PrivateFolder UserData()
+        {
+            var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+            return string.IsNullOrEmpty(local)
+                ? new PrivateFolder(System.IO.Path.GetTempPath(), "TSheets.Auth-" + Environment.UserName)
+                : new PrivateFolder(local, "TSheets.Auth");
+        }
+
+        /// <summary>A folder at <paramref name="path"/> of which only the last level is the module's own (tests).</summary>
+        public static PrivateFolder At(string path)
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            return new PrivateFolder(System.IO.Path.GetDirectoryName(full), System.IO.Path.GetFileName(full));
+        }
 
         /// <summary>Where the levels hang: the user's (or the system's temp) folder, not the module's.</summary>
         public string Root { get; }
@@ -52,14 +68,6 @@ namespace TSheets.Auth
                 why = $"'{Path}' cannot be used: {ex.Message}";
                 return null;
             }
-        }
-
-        private static PrivateFolder ForUser()
-        {
-            var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-            return string.IsNullOrEmpty(local)
-                ? new PrivateFolder(System.IO.Path.GetTempPath(), "TSheets.Auth-" + Environment.UserName)
-                : new PrivateFolder(local, "TSheets.Auth");
         }
 
         private string PrepareOnWindows(out string why)

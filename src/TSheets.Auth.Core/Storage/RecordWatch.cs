@@ -1,8 +1,10 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.Collections.Concurrent;
 using System.IO;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// Tells, for the price of one file-time read, whether the record beside a vault entry's lock
@@ -27,7 +29,7 @@ namespace TSheets.Auth
                 return false;
             }
 
-            var directory = folder.Ready;
+            var directory = folder.Prepare(out _);
             if (directory == null)
             {
                 return false;

@@ -1,7 +1,9 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.Globalization;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The non-secret record beside a vault entry's lock: which pair was stored last on this

@@ -1,36 +1,22 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
+using TSheets.Auth.Common;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
-    /// The process-wide store of connections, keyed by name (case-insensitive). A binary module's
-    /// assembly is loaded once per process, so every runspace (<c>ForEach-Object -Parallel</c>
-    /// included) shares it; it also holds the refreshes in flight, so that any number of runspaces
-    /// asking at once share one request. Tests swap <see cref="Current"/>.
+    /// The process-wide store of connections, keyed by name (case-insensitive). The composition
+    /// root makes one per process; a binary module's assembly is loaded once per process, so every
+    /// runspace (<c>ForEach-Object -Parallel</c> included) shares it. Tests make their own.
     /// </summary>
     internal sealed class SessionStore
     {
-        private static SessionStore current = new SessionStore();
-
         private readonly ConcurrentDictionary<string, Connection> connections =
             new ConcurrentDictionary<string, Connection>(StringComparer.OrdinalIgnoreCase);
-
-        static SessionStore()
-        {
-            Redactor.SecretsInPlay = () => Current.Secrets().Concat(new[] { EnvironmentToken.Text() });
-        }
-
-        public static SessionStore Current
-        {
-            get => Volatile.Read(ref current);
-            set => Volatile.Write(ref current, value ?? throw new ArgumentNullException(nameof(value)));
-        }
-
-        public SingleFlight<RefreshOutcome> Refreshes { get; } = new SingleFlight<RefreshOutcome>();
 
         public Connection Get(string name) => connections.TryGetValue(name, out var connection) ? connection : null;
 

@@ -1,8 +1,11 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System.Collections.Generic;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
+using TSheets.Auth.Platform;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// The module's folders and files on Linux and macOS, checked at every use: each folder level the

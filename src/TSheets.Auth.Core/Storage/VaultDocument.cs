@@ -1,11 +1,16 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.Globalization;
 using System.IO;
 using System.Security;
 using System.Text;
 using System.Text.Json;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A connection as one vault secret: a SecureString holding a small versioned JSON document

@@ -1,11 +1,15 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
 using System;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A per-user, system-wide lock named from a vault and a connection, so processes sharing a
@@ -73,7 +77,7 @@ namespace TSheets.Auth
         /// <summary>Removes a connection's lock file, when no one holds it.</summary>
         public static void Delete(LockFolder folder, string vault, string connectionName)
         {
-            var directory = folder.Ready;
+            var directory = folder.Prepare(out _);
             if (directory != null)
             {
                 PrivateFile.DeleteUnheld(Path.Combine(directory, FileName(vault, connectionName)));

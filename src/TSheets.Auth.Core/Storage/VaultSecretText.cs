@@ -1,6 +1,9 @@
-using System.Security;
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
 
-namespace TSheets.Auth
+using System.Security;
+using TSheets.Auth.Common;
+
+namespace TSheets.Auth.Storage
 {
     /// <summary>
     /// A vault secret's text on its way to a SecureString, and the secrets that cannot be a

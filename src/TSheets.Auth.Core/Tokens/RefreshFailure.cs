@@ -1,4 +1,8 @@
-namespace TSheets.Auth
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.Storage;
+
+namespace TSheets.Auth.Tokens
 {
     /// <summary>What a failed refresh means for the user: permanent (sign in again) or transient (try again), and what to do.</summary>
     internal static class RefreshFailure
@@ -10,7 +14,7 @@ namespace TSheets.Auth
             return advice == null ? cause.Message : cause.Message + " " + advice;
         }
 
-        private static string Advice(TSheetsAuthException cause)
+        private static string? Advice(TSheetsAuthException cause)
         {
             if (cause.ErrorId == ErrorIds.RefreshFailed)
             {
@@ -78,6 +82,14 @@ namespace TSheets.Auth
                     ? "it has no refresh token (tokens made in the QuickBooks Time web UI never do; extend those there)."
                     : "the app's client ID and client secret are not stored with it; give them to Set-TSheetsToken or sign in with Connect-TSheets."),
                 connection.Name);
+
+        /// <summary>The command that signs a vault-held connection in again, with what the connection knows filled in.</summary>
+        public static string SignInCommand(Connection connection)
+        {
+            var baseUri = connection.BaseUri == UriRules.DefaultBaseUri ? string.Empty : $" -BaseUri '{Messages.Quote(connection.BaseUri.AbsoluteUri)}'";
+            var vault = connection.Vault == null ? string.Empty : $" -Vault '{Messages.Quote(connection.Vault)}'";
+            return $"Connect-TSheets -Name '{Messages.Quote(connection.Name)}'{vault} -ClientId '{Messages.Quote(connection.ClientId)}' -ClientSecret $secret -RedirectUri <your app's redirect URI>{baseUri}";
+        }
 
         public static TSheetsAuthException TokenExpired(Connection connection) =>
             new TSheetsAuthException(

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>When a token lookup may refresh.</summary>
     internal enum RefreshMode
@@ -22,7 +23,7 @@ namespace TSheets.Auth
     /// <summary>What one shared refresh came to, for every caller that joined it.</summary>
     internal sealed class RefreshOutcome
     {
-        public RefreshOutcome(Connection connection, TSheetsAuthException vaultFailure = null, IReadOnlyList<string> notes = null)
+        public RefreshOutcome(Connection connection, TSheetsAuthException? vaultFailure = null, IReadOnlyList<string>? notes = null)
         {
             Connection = connection;
             VaultFailure = vaultFailure;
@@ -32,7 +33,7 @@ namespace TSheets.Auth
         public Connection Connection { get; }
 
         /// <summary>Set when the rotated pair is in the session but could not be written to its vault.</summary>
-        public TSheetsAuthException VaultFailure { get; }
+        public TSheetsAuthException? VaultFailure { get; }
 
         /// <summary>What happened on the way that a person may want to know (verbose).</summary>
         public IReadOnlyList<string> Notes { get; }

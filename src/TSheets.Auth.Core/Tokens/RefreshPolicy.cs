@@ -1,6 +1,7 @@
 using System;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>When a token is refreshed: past half its lifetime, or under five minutes left.</summary>
     internal static class RefreshPolicy

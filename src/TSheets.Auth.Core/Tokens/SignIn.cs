@@ -1,9 +1,10 @@
-using System;
-using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>Step 2 of the flow, or a start from a refresh token: a grant becomes a connection (not yet stored).</summary>
     internal sealed class SignIn
@@ -17,27 +18,27 @@ namespace TSheets.Auth
             this.clock = clock;
         }
 
-        public async Task<Connection> WithCodeAsync(string name, ClientCredentials app, Uri redirectUri, string code, string codeVerifier, Uri baseUri, CancellationToken cancellationToken)
+        /// <summary>Redeems <see cref="GrantRequest.Code"/>; the redirect URI was validated where it entered.</summary>
+        public async Task<Connection> WithCodeAsync(GrantRequest request, CancellationToken cancellationToken)
         {
-            RequireClientSecret(app, name);
-            UriRules.ValidateRedirectUri(redirectUri);
-            var grant = await client.ExchangeCodeAsync(baseUri, app, code, redirectUri, codeVerifier, name, cancellationToken).ConfigureAwait(false);
-            return Connection.FromGrant(name, grant, app, baseUri, clock.UtcNow);
+            RequireClientSecret(request);
+            var grant = await client.ExchangeCodeAsync(request, cancellationToken).ConfigureAwait(false);
+            return Connection.FromGrant(request.Name, grant, request.Client, request.BaseUri, clock.UtcNow);
         }
 
-        public async Task<Connection> WithRefreshTokenAsync(string name, ClientCredentials app, SecureString refreshToken, Uri baseUri, CancellationToken cancellationToken)
+        public async Task<Connection> WithRefreshTokenAsync(GrantRequest request, CancellationToken cancellationToken)
         {
-            RequireClientSecret(app, name);
-            TokenRules.Require(SecureStrings.ToPlainText(refreshToken), "refresh token", name);
-            var grant = await client.RefreshAsync(baseUri, app, refreshToken, name, cancellationToken).ConfigureAwait(false);
-            return Connection.FromGrant(name, grant, app, baseUri, clock.UtcNow, refreshTokenIfNone: refreshToken);
+            RequireClientSecret(request);
+            TokenRules.Require(SecureStrings.ToPlainText(request.RefreshToken), "refresh token", request.Name);
+            var grant = await client.RefreshAsync(request, cancellationToken).ConfigureAwait(false);
+            return Connection.FromGrant(request.Name, grant, request.Client, request.BaseUri, clock.UtcNow, refreshTokenIfNone: request.RefreshToken);
         }
 
-        private static void RequireClientSecret(ClientCredentials app, string name)
+        private static void RequireClientSecret(GrantRequest request)
         {
-            if (SecureStrings.IsNullOrWhiteSpace(app.ClientSecret))
+            if (SecureStrings.IsNullOrWhiteSpace(request.Client.ClientSecret))
             {
-                throw new TSheetsAuthException(ErrorIds.InvalidClient, "The client secret is empty: nothing was sent to TSheets. Copy it from QuickBooks Time under Feature Add-ons > API.", name);
+                throw new TSheetsAuthException(ErrorIds.InvalidClient, "The client secret is empty: nothing was sent to TSheets. Copy it from QuickBooks Time under Feature Add-ons > API.", request.Name);
             }
         }
     }

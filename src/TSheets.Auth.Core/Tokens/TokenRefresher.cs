@@ -1,8 +1,13 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>
     /// Hands out a connection's token, refreshed first when policy (or the caller) says so. A
@@ -17,6 +22,10 @@ namespace TSheets.Auth
         private readonly IClock clock;
         private readonly VaultRefresh vaultRefresh;
         private readonly RecordWatch records;
+        private readonly SingleFlight<RefreshOutcome> refreshes = new SingleFlight<RefreshOutcome>();
+
+        /// <summary>Looks at another process's rotation: apart from refreshes, which must never join a mere look.</summary>
+        private readonly SingleFlight<RefreshOutcome?> looks = new SingleFlight<RefreshOutcome?>();
 
         public TokenRefresher(ConnectionRepository repository, TokenClient client)
         {
@@ -29,10 +38,16 @@ namespace TSheets.Auth
 
         public ConnectionRepository Repository => repository;
 
+        /// <summary>The refreshes (and looks at another process's rotation) in flight: one per connection, however many ask.</summary>
+        internal SingleFlight<RefreshOutcome> Refreshes => refreshes;
+
         /// <summary>The connection, refreshed first when <paramref name="mode"/> and the policy say so.</summary>
-        public async Task<Connection> GetAsync(string name, RefreshMode mode, string vault, IReporter report, CancellationToken cancellationToken)
+        public async Task<Connection> GetAsync(CallScope scope, RefreshMode mode)
         {
-            var current = repository.Find(name, vault, report) ?? throw ConnectionRepository.NotFound(name, vault);
+            var name = scope.Name;
+            var report = scope.Report;
+            var cancellationToken = scope.Cancellation;
+            var current = repository.Find(scope) ?? throw ConnectionRepository.NotFound(name, scope.Vault);
             var now = clock.UtcNow;
             var forced = mode == RefreshMode.Force || mode == RefreshMode.Replace;
             var refresh = forced || (mode == RefreshMode.Auto && RefreshPolicy.IsDue(current, now));
@@ -60,7 +75,7 @@ namespace TSheets.Auth
             var session = repository.Session;
             try
             {
-                var outcome = await session.Refreshes.JoinOrStart(current.Name, () => Start(current, forced, report))
+                var outcome = await refreshes.JoinOrStart(current.Name, () => Start(current, forced, scope))
                     .WaitOrCancel(cancellationToken)
                     .ConfigureAwait(false);
                 Report(outcome, report);
@@ -92,11 +107,11 @@ namespace TSheets.Auth
 
         /// <summary>
         /// Another process stored a pair for this vault entry since this one looked: adopt it, in one
-        /// look for every runspace (keyed apart from refreshes, which must never join a mere look).
+        /// look for every runspace.
         /// </summary>
         private async Task<Connection> SyncAsync(Connection current, IReporter report, CancellationToken cancellationToken)
         {
-            var outcome = await repository.Session.Refreshes.JoinOrStart("\u0001look\n" + current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current, report)))
+            var outcome = await looks.JoinOrStart(current.Name, () => Task.Run(() => vaultRefresh.SyncAsync(current, report)))
                 .WaitOrCancel(cancellationToken)
                 .ConfigureAwait(false);
             if (outcome == null)
@@ -123,7 +138,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>Runs under the single-flight lock: refresh, unless another runspace just did.</summary>
-        private Task<RefreshOutcome> Start(Connection seen, bool forced, IReporter report)
+        private Task<RefreshOutcome> Start(Connection seen, bool forced, CallScope scope)
         {
             var latest = repository.Session.Get(seen.Name) ?? seen;
             if (!ReferenceEquals(latest, seen) && (forced || !RefreshPolicy.IsDue(latest, clock.UtcNow)))
@@ -134,13 +149,13 @@ namespace TSheets.Auth
             // Not the caller's cancellation: once sent, the old refresh token may be spent, so the
             // new pair must be stored even if the user presses Ctrl+C meanwhile.
             return latest.Vault != null
-                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced, report))
-                : Task.Run(() => RefreshSessionOnlyAsync(latest));
+                ? Task.Run(() => vaultRefresh.RunAsync(latest, forced, scope))
+                : Task.Run(() => RefreshSessionOnlyAsync(latest, scope.Network));
         }
 
-        private async Task<RefreshOutcome> RefreshSessionOnlyAsync(Connection from)
+        private async Task<RefreshOutcome> RefreshSessionOnlyAsync(Connection from, NetworkSettings network)
         {
-            var grant = await client.RefreshAsync(from.BaseUri, from.Credentials, from.RefreshToken, from.Name, CancellationToken.None).ConfigureAwait(false);
+            var grant = await client.RefreshAsync(from.RefreshGrant(network), CancellationToken.None).ConfigureAwait(false);
             var fresh = from.WithGrant(grant, clock.UtcNow);
             repository.Session.Replace(from, fresh);
             return new RefreshOutcome(fresh);

@@ -2,8 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
 
-namespace TSheets.Auth
+namespace TSheets.Auth.Tokens
 {
     /// <summary>
     /// The refresh of a vault-held connection, correct whatever the vault caches and whatever the
@@ -18,15 +23,12 @@ namespace TSheets.Auth
     /// </summary>
     internal sealed class VaultRefresh
     {
-        private static readonly TimeSpan[] WriteRetryDelays = { TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1) };
-
         /// <summary>
         /// How long a refused refresh waits for another machine's pair to appear in a vault shared
         /// across machines (the winner writes it a moment after the server answered us). Not at all
         /// for a vault on this machine, where the lock and the record already said all there is.
         /// </summary>
         private static readonly TimeSpan LostRacePatience = TimeSpan.FromSeconds(2);
-        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
         /// <summary>How long a look at the record, when no refresh is due, waits for a process refreshing this entry now.</summary>
         private static readonly TimeSpan SyncLockTimeout = TimeSpan.FromSeconds(1);
@@ -37,17 +39,23 @@ namespace TSheets.Auth
         private readonly ConnectionRepository repository;
         private readonly TokenClient client;
         private readonly IClock clock;
+        private readonly StoredPairs reads;
 
         public VaultRefresh(ConnectionRepository repository, TokenClient client)
         {
             this.repository = repository;
             this.client = client;
             clock = repository.Clock;
+            reads = new StoredPairs(repository);
         }
 
         /// <summary>Refreshes <paramref name="from"/>, or adopts the newer pair another process stored when that suffices.</summary>
-        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced, IReporter report = null)
+        /// <param name="from">The connection to refresh.</param>
+        /// <param name="forced">-ForceRefresh or a 401: a pair another process stored a minute ago is what was asked for.</param>
+        /// <param name="scope">The call that asked: its network settings carry the refresh, its reporter hears about the lock.</param>
+        public async Task<RefreshOutcome> RunAsync(Connection from, bool forced, CallScope scope)
         {
+            var report = scope.Report;
             var notes = new List<string>();
             using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, ConnectionRepository.LockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
             {
@@ -58,7 +66,17 @@ namespace TSheets.Auth
                     return new RefreshOutcome(lineage.Connection, lineage.WriteBackFailure, notes);
                 }
 
-                return await RefreshHeldAsync(lineage.Connection, held, record, lineage.LostFingerprint, forced, notes, lineage.WriteBackFailure).ConfigureAwait(false);
+                var run = new Run
+                {
+                    Held = held,
+                    Record = record,
+                    Lost = lineage.LostFingerprint,
+                    Forced = forced,
+                    Notes = notes,
+                    WriteBackFailure = lineage.WriteBackFailure,
+                    Network = scope.Network,
+                };
+                return await RefreshHeldAsync(lineage.Connection, run).ConfigureAwait(false);
             }
         }
 
@@ -67,7 +85,7 @@ namespace TSheets.Auth
         /// last looked (the record names another pair than ours); <paramref name="from"/> otherwise,
         /// and null when the lock was not to be had at once (someone is refreshing it: look again later).
         /// </summary>
-        public async Task<RefreshOutcome> SyncAsync(Connection from, IReporter report = null)
+        public async Task<RefreshOutcome?> SyncAsync(Connection from, IReporter? report = null)
         {
             var notes = new List<string>();
             using (var held = await VaultLock.AcquireAsync(repository.Locks, from.Vault, from.Name, SyncLockTimeout, clock, CancellationToken.None, report).ConfigureAwait(false))
@@ -89,7 +107,7 @@ namespace TSheets.Auth
         }
 
         /// <summary>What the record and the vault say of <paramref name="from"/>'s lineage, under the entry's lock.</summary>
-        private async Task<Lineage> LearnAsync(Connection from, RefreshRecord record, List<string> notes)
+        private async Task<Lineage> LearnAsync(Connection from, RefreshRecord? record, List<string> notes)
         {
             if (record == null)
             {
@@ -100,7 +118,7 @@ namespace TSheets.Auth
 
             if (record.Fingerprint != from.PairFingerprint)
             {
-                var stored = await TryReadFreshAsync(from).ConfigureAwait(false);
+                var stored = await reads.TryReadFreshAsync(from).ConfigureAwait(false);
                 if (stored != null && stored.PairFingerprint == record.Fingerprint)
                 {
                     notes.Add($"Adopted the pair another process stored for '{from.Name}' in vault '{from.Vault}'.");
@@ -112,10 +130,10 @@ namespace TSheets.Auth
             }
 
             // Ours is the newest stored here. A process with a stale copy of the store may have put an older pair back.
-            var current = await TryReadFreshAsync(from).ConfigureAwait(false);
+            var current = await reads.TryReadFreshAsync(from).ConfigureAwait(false);
             if (current != null && !current.HasSameTokens(from))
             {
-                var failure = await WriteAsync(from).ConfigureAwait(false);
+                var failure = await reads.WriteAsync(from).ConfigureAwait(false);
                 if (failure == null)
                 {
                     notes.Add($"Vault '{from.Vault}' held an older pair for '{from.Name}' than this session's (a process with a stale copy of the store wrote it back): wrote this session's pair back.");
@@ -133,49 +151,49 @@ namespace TSheets.Auth
                 ? adopted.IssuedOn.HasValue && clock.UtcNow - adopted.IssuedOn.Value < JustRefreshed
                 : !RefreshPolicy.IsDue(adopted, clock.UtcNow);
 
-        private async Task<RefreshOutcome> RefreshHeldAsync(Connection from, VaultLock held, RefreshRecord record, string lost, bool forced, List<string> notes, TSheetsAuthException writeBackFailure, bool retried = false)
+        private async Task<RefreshOutcome> RefreshHeldAsync(Connection from, Run run, bool retried = false)
         {
             TokenGrant grant;
             try
             {
-                grant = await client.RefreshAsync(from.BaseUri, from.Credentials, from.RefreshToken, from.Name, CancellationToken.None).ConfigureAwait(false);
+                grant = await client.RefreshAsync(from.RefreshGrant(run.Network), CancellationToken.None).ConfigureAwait(false);
             }
             catch (TSheetsAuthException ex) when (ex.ServerError == "invalid_grant")
             {
                 // Ours is spent. On another machine sharing the vault, someone may have just rotated it.
-                var newer = await FindOtherAsync(from, MayBeRacing(from, ex, lost) ? LostRacePatience : TimeSpan.Zero).ConfigureAwait(false);
+                var newer = await reads.FindOtherAsync(from, MayBeRacing(from, ex, run.Lost) ? LostRacePatience : TimeSpan.Zero).ConfigureAwait(false);
                 if (newer == null)
                 {
-                    throw lost == null ? ex : Lost(from, ex);
+                    throw run.Lost == null ? ex : Lost(from, ex);
                 }
 
-                notes.Add($"TSheets refused the refresh token of '{from.Name}', and vault '{from.Vault}' holds another pair (rotated elsewhere): adopted it.");
-                from = Adopt(from, newer);
-                var adopted = RefreshRecord.Next(record, newer, clock.UtcNow);
-                held?.WriteRecord(adopted);
-                return Suffices(newer, forced) || retried
-                    ? new RefreshOutcome(newer, writeBackFailure, notes)
-                    : await RefreshHeldAsync(newer, held, adopted, lost, forced, notes, writeBackFailure, retried: true).ConfigureAwait(false);
+                run.Notes.Add($"TSheets refused the refresh token of '{from.Name}', and vault '{from.Vault}' holds another pair (rotated elsewhere): adopted it.");
+                Adopt(from, newer);
+                run.Record = RefreshRecord.Next(run.Record, newer, clock.UtcNow);
+                run.Held?.WriteRecord(run.Record);
+                return Suffices(newer, run.Forced) || retried
+                    ? new RefreshOutcome(newer, run.WriteBackFailure, run.Notes)
+                    : await RefreshHeldAsync(newer, run, retried: true).ConfigureAwait(false);
             }
 
             var fresh = from.WithGrant(grant, clock.UtcNow);
             if (!repository.Session.Replace(from, fresh) && repository.Session.Get(from.Name) == null)
             {
                 // Disconnected meanwhile: the caller gets its token, the vault is not written back into.
-                return new RefreshOutcome(fresh, null, notes);
+                return new RefreshOutcome(fresh, null, run.Notes);
             }
 
             // The record says which pair is current, even when the vault could not be told: this
             // process then refreshes its own pair next time instead of going back to the vault's.
-            held?.WriteRecord(RefreshRecord.Next(record, fresh, clock.UtcNow));
-            return new RefreshOutcome(fresh, await WriteAsync(fresh).ConfigureAwait(false), notes);
+            run.Held?.WriteRecord(RefreshRecord.Next(run.Record, fresh, clock.UtcNow));
+            return new RefreshOutcome(fresh, await reads.WriteAsync(fresh).ConfigureAwait(false), run.Notes);
         }
 
         /// <summary>
         /// Whether a refused refresh may be a race lost to another machine: not when the refresh token
         /// expired, not when the newest pair here is known to be lost, not for a vault on this machine only.
         /// </summary>
-        private bool MayBeRacing(Connection from, TSheetsAuthException refusal, string lost) =>
+        private bool MayBeRacing(Connection from, TSheetsAuthException refusal, string? lost) =>
             lost == null
             && refusal.Message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) < 0
             && !repository.Vaults.IsLocalToMachine(from.Vault);
@@ -183,64 +201,10 @@ namespace TSheets.Auth
         private static TSheetsAuthException Lost(Connection from, TSheetsAuthException refusal) =>
             new TSheetsAuthException(
                 ErrorIds.RefreshFailed,
-                $"Vault '{from.Vault}' holds an older pair for '{from.Name}' than the newest one stored on this machine, and TSheets refused its refresh token: the newest pair's write to the vault failed, or a process with a stale copy of the store (a Set-Secret or Remove-Secret in another PowerShell window, say) wrote the older one back over it. If a session still holds the newest pair, run Get-TSheetsToken -Name '{Messages.Quote(from.Name)}' -ForceRefresh there: it writes its pair back. Otherwise sign in again: {Messages.SignInCommand(from)}",
+                $"Vault '{from.Vault}' holds an older pair for '{from.Name}' than the newest one stored on this machine, and TSheets refused its refresh token: the newest pair's write to the vault failed, or a process with a stale copy of the store (a Set-Secret or Remove-Secret in another PowerShell window, say) wrote the older one back over it. If a session still holds the newest pair, run Get-TSheetsToken -Name '{Messages.Quote(from.Name)}' -ForceRefresh there: it writes its pair back. Otherwise sign in again: {RefreshFailure.SignInCommand(from)}",
                 from.Name,
                 refusal)
             { StatusCode = refusal.StatusCode, ServerError = refusal.ServerError };
-
-        /// <summary>Writes the rotated pair, retrying; the error to report when every try failed.</summary>
-        private async Task<TSheetsAuthException> WriteAsync(Connection fresh)
-        {
-            var secretName = VaultDocument.SecretName(fresh.Name);
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    repository.Vaults.Write(fresh.Vault, secretName, VaultDocument.Serialize(fresh));
-                    return null;
-                }
-                catch (TSheetsAuthException ex)
-                {
-                    if (attempt < WriteRetryDelays.Length)
-                    {
-                        await clock.DelayAsync(WriteRetryDelays[attempt], CancellationToken.None).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    return new TSheetsAuthException(
-                        ex.ErrorId,
-                        $"The token '{fresh.Name}' was refreshed and the server has revoked the old refresh token, but the new pair could not be saved in vault '{fresh.Vault}' ({attempt + 1} tries): {ex.Message} This session now holds the only working pair: save it with {Messages.SaveCommand(fresh.Name, fresh.Vault)}, or the next run will have to sign in again.",
-                        fresh.Name,
-                        ex);
-                }
-            }
-        }
-
-        /// <summary>
-        /// A pair in the vault other than <paramref name="from"/>'s, read past any cache, waiting up
-        /// to <paramref name="patience"/> for one to appear (in-process reads between the first and
-        /// the last fresh one); null when none does.
-        /// </summary>
-        private async Task<Connection> FindOtherAsync(Connection from, TimeSpan patience)
-        {
-            var deadline = clock.UtcNow + patience;
-            for (var round = 0; ; round++)
-            {
-                var last = clock.UtcNow >= deadline;
-                var candidate = round == 0 || last ? await TryReadFreshAsync(from).ConfigureAwait(false) : TryRead(from);
-                if (candidate != null && !candidate.HasSameTokens(from))
-                {
-                    return candidate;
-                }
-
-                if (last)
-                {
-                    return null;
-                }
-
-                await clock.DelayAsync(PollInterval, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
 
         private Connection Adopt(Connection from, Connection stored)
         {
@@ -248,29 +212,23 @@ namespace TSheets.Auth
             return stored;
         }
 
-        private Connection TryRead(Connection connection)
+        /// <summary>One refresh under the entry's lock: what it holds and learns on the way.</summary>
+        private sealed class Run
         {
-            try
-            {
-                return repository.ReadVault(connection.Name, connection.Vault);
-            }
-            catch (TSheetsAuthException)
-            {
-                // A vault that cannot be read now does not stop the refresh; the write reports it.
-                return null;
-            }
-        }
+            public VaultLock? Held { get; set; }
 
-        private async Task<Connection> TryReadFreshAsync(Connection connection)
-        {
-            try
-            {
-                return await repository.ReadVaultFreshAsync(connection.Name, connection.Vault, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (TSheetsAuthException)
-            {
-                return null;
-            }
+            public RefreshRecord? Record { get; set; }
+
+            /// <summary>The newest pair stored on this machine, when the vault no longer holds it.</summary>
+            public string? Lost { get; set; }
+
+            public bool Forced { get; set; }
+
+            public List<string> Notes { get; set; } = new List<string>();
+
+            public TSheetsAuthException? WriteBackFailure { get; set; }
+
+            public NetworkSettings Network { get; set; } = NetworkSettings.Default;
         }
 
         /// <summary>What lineage says before a refresh: the pair to refresh, and what went wrong on the way.</summary>
@@ -281,10 +239,10 @@ namespace TSheets.Auth
             public Connection Connection { get; }
 
             /// <summary>The newest pair stored on this machine, when the vault no longer holds it.</summary>
-            public string LostFingerprint { get; set; }
+            public string? LostFingerprint { get; set; }
 
             /// <summary>Set when this session's newer pair could not be written back over an older one.</summary>
-            public TSheetsAuthException WriteBackFailure { get; set; }
+            public TSheetsAuthException? WriteBackFailure { get; set; }
         }
     }
 }

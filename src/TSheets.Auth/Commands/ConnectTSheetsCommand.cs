@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -100,69 +101,58 @@ namespace TSheets.Auth.Commands
             {
                 if (MyInvocation.BoundParameters.ContainsKey(secretParameter))
                 {
-                    MyInvocation.BoundParameters[secretParameter] = Redactor.Mask;
+                    MyInvocation.BoundParameters[secretParameter] = "***";
                 }
             }
 
-            WarnAboutGrantSettings();
+            var options = new SignInOptions
+            {
+                Name = Name,
+                Vault = Vault,
+                ClientId = ClientId,
+                ClientSecret = ClientSecret,
+                ClientAuthentication = ClientAuthentication,
+                BaseUri = BaseUri,
+                RedirectUri = RedirectUri,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                NoBrowser = NoBrowser,
+                Scope = Scope,
+                Pkce = !NoPkce,
+            };
+            switch (ParameterSetName)
+            {
+                case RedirectedUrlSet:
+                    options.RedirectedUrl = RedirectedUrl;
+                    options.State = State;
+                    options.CodeVerifier = CodeVerifier;
+                    break;
+                case AuthorizationCodeSet:
+                    options.AuthorizationCode = AuthorizationCode;
+                    options.CodeVerifier = CodeVerifier;
+                    break;
+                case RefreshTokenSet:
+                    options.RefreshToken = RefreshToken;
+                    break;
+                default:
+                    var host = HostFacts.Of(Host, Environment.GetCommandLineArgs());
+                    options.HostName = host.Name;
+                    options.HostHasUserInterface = host.HasUserInterface;
+                    options.NonInteractiveSwitch = host.NonInteractive;
+                    break;
+            }
+
             try
             {
-                var services = ModuleServices.Current;
-                var baseUri = UriRules.NormalizeBaseUri(BaseUri);
-                var app = new ClientCredentials(ClientId, ClientSecret, ClientMethods.Parse(ClientAuthentication));
-                Connection connection;
-                switch (ParameterSetName)
-                {
-                    case RedirectedUrlSet:
-                        var code = AuthorizationResponse.FromRedirectedUrl(RedirectedUrl, RedirectUri).GetCheckedCode(State, Name);
-                        connection = Wait(services.SignIn.WithCodeAsync(Name, app, RedirectUri, code, CodeVerifier, baseUri, CancellationToken));
-                        break;
-                    case AuthorizationCodeSet:
-                        connection = Wait(services.SignIn.WithCodeAsync(Name, app, RedirectUri, AuthorizationCode, CodeVerifier, baseUri, CancellationToken));
-                        break;
-                    case RefreshTokenSet:
-                        connection = Wait(services.SignIn.WithRefreshTokenAsync(Name, app, RefreshToken, baseUri, CancellationToken));
-                        break;
-                    default:
-                        var options = new InteractiveOptions
-                        {
-                            Name = Name,
-                            App = app,
-                            RedirectUri = RedirectUri,
-                            BaseUri = baseUri,
-                            Timeout = TimeSpan.FromSeconds(TimeoutSec),
-                            NoBrowser = NoBrowser,
-                            Scope = Scope,
-                            Pkce = !NoPkce,
-                        };
-                        var flow = new InteractiveSignIn(services.SignIn, SystemBrowserLauncher.Instance, Sink, Sink);
-                        connection = Wait(flow.RunAsync(options, HostFacts.For(this), CancellationToken));
-                        break;
-                }
-
-                connection = Wait(services.Repository.SaveAsync(connection, Vault, Sink, CancellationToken));
-                WriteHostMessage(Describe(connection));
+                var token = Wait(ModuleRoot.Operations.SignInAsync(options, Sink, Sink, CancellationToken));
                 if (PassThru)
                 {
-                    WriteObject(connection.ToToken());
+                    WriteObject(token);
                 }
             }
             catch (TSheetsAuthException ex)
             {
                 ThrowTerminatingError(ex);
             }
-        }
-
-        /// <summary>"Connected ..." for the host; every value from the server is one line without control characters.</summary>
-        internal static string Describe(Connection connection)
-        {
-            var who = connection.UserId == null ? "TSheets" : $"TSheets as user {Text.OneLine(connection.UserId)}";
-            var company = Text.OneLine(connection.ClientUrl ?? connection.CompanyId);
-            var where = company == null ? string.Empty : $" of {company}";
-            var until = connection.ExpiresOn.HasValue ? $"; the token is valid until {Messages.Time(connection.ExpiresOn)}" : string.Empty;
-            var refresh = connection.CanRefresh ? " and refreshes itself" : string.Empty;
-            var saved = connection.Vault == null ? string.Empty : $" Saved in vault '{connection.Vault}'.";
-            return $"Connected '{connection.Name}' to {who}{where}{until}{refresh}.{saved}";
         }
     }
 }

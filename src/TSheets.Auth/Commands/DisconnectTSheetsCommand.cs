@@ -1,6 +1,7 @@
+using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -29,16 +30,23 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var repository = ModuleServices.Current.Repository;
-            var wildcard = false;
-            IReadOnlyList<string> names;
+            var operations = ModuleRoot.Operations;
+            var host = HostFacts.Of(Host, Environment.GetCommandLineArgs());
+            var query = new ConnectionQuery
+            {
+                Name = Name,
+                Vault = Vault,
+                // -WhatIf and -Confirm ask or tell about each removal through ShouldProcess instead.
+                Force = Force || MyInvocation.BoundParameters.ContainsKey("Confirm") || MyInvocation.BoundParameters.ContainsKey("WhatIf")
+                    || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")),
+                HostName = host.Name,
+                HostHasUserInterface = host.HasUserInterface,
+                NonInteractiveSwitch = host.NonInteractive,
+            };
+            IReadOnlyList<ChangePlan> plans;
             try
             {
-                names = ConnectionNames.Resolve(repository, Name, Vault, out wildcard);
-                if (wildcard && Vault != null && names.Count > 1 && !Confirmed(names))
-                {
-                    return;
-                }
+                plans = operations.PlanDisconnect(query);
             }
             catch (TSheetsAuthException ex)
             {
@@ -46,65 +54,29 @@ namespace TSheets.Auth.Commands
                 return;
             }
 
-            foreach (var name in names)
+            var question = plans.Count > 0 ? plans[0].Question : null;
+            if (question != null && !ShouldContinue(question, "Remove several connections"))
             {
-                var where = Vault == null ? "the session" : $"the session and vault '{Vault}'";
-                if (!ShouldProcess($"TSheets connection '{name}'", $"Remove from {where}"))
+                WriteVerboseText("Nothing was removed.");
+                return;
+            }
+
+            foreach (var plan in plans)
+            {
+                if (!ShouldProcess(plan.Target, plan.Action))
                 {
                     continue;
                 }
 
-                bool removed;
                 try
                 {
-                    removed = repository.Remove(name, Vault);
+                    Wait(operations.ApplyAsync(plan, Sink, CancellationToken));
                 }
                 catch (TSheetsAuthException ex)
                 {
                     WriteErrorRecord(ex);
-                    continue;
                 }
-
-                if (!removed && !wildcard)
-                {
-                    WriteErrorRecord(ConnectionRepository.NotFound(name, Vault));
-                    continue;
-                }
-
-                WriteVerboseText($"Removed '{name}' from {where}. TSheets has no way to revoke a token through the API: it stays valid on the server until it expires. To revoke it now, delete it in QuickBooks Time under Feature Add-ons > API (the app's tokens, or API Preferences for tokens made there).");
             }
-        }
-
-        /// <summary>
-        /// A wildcard that would remove several vault connections (for an MSP, several clients'
-        /// companies) asks first, unless -Force or -Confirm:$false (or -WhatIf, -Confirm: ShouldProcess
-        /// asks or tells about each one). Where no one can answer, nothing is removed.
-        /// </summary>
-        private bool Confirmed(IReadOnlyList<string> names)
-        {
-            if (Force || MyInvocation.BoundParameters.ContainsKey("Confirm") || MyInvocation.BoundParameters.ContainsKey("WhatIf")
-                || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
-            {
-                return true;
-            }
-
-            var listed = string.Join(", ", names.Take(10)) + (names.Count > 10 ? $" and {names.Count - 10} more" : string.Empty);
-            var why = InteractionCheck.WhyNoOneCanAnswer(HostFacts.For(this));
-            if (why != null)
-            {
-                throw new TSheetsAuthException(
-                    ErrorIds.InteractionRequired,
-                    $"Nothing was removed: '{Name}' matches {names.Count} connections with vault '{Vault}' ({listed}), which Disconnect-TSheets removes only when asked, and no one can answer here: {why}. Pass -Force or -Confirm:$false to remove them all, or name one connection.",
-                    Name);
-            }
-
-            if (ShouldContinue($"Remove {names.Count} TSheets connections matching '{Name}' from the session and vault '{Vault}': {listed}?", "Remove several connections"))
-            {
-                return true;
-            }
-
-            WriteVerboseText("Nothing was removed.");
-            return false;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -33,17 +34,12 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var services = ModuleServices.Current;
-            var mode = ForceRefresh ? RefreshMode.Force : NoRefresh ? RefreshMode.Never : RefreshMode.Auto;
-            if (mode != RefreshMode.Never)
-            {
-                WarnAboutGrantSettings();
-            }
-
+            var operations = ModuleRoot.Operations;
+            var query = new ConnectionQuery { Name = Name, Vault = Vault, ForceRefresh = ForceRefresh, NoRefresh = NoRefresh };
             System.Collections.Generic.IReadOnlyList<string> names;
             try
             {
-                names = Run(() => ConnectionNames.Resolve(services.Repository, Name, Vault, out _));
+                names = Run(() => operations.ResolveNames(query));
             }
             catch (TSheetsAuthException ex)
             {
@@ -53,10 +49,10 @@ namespace TSheets.Auth.Commands
 
             foreach (var name in names)
             {
-                Connection connection;
+                TSheetsToken token;
                 try
                 {
-                    connection = Wait(services.Tokens.GetAsync(name, mode, Vault, Sink, CancellationToken));
+                    token = Wait(operations.GetTokenAsync(query.WithName(name), Sink, CancellationToken));
                 }
                 catch (TSheetsAuthException ex)
                 {
@@ -66,11 +62,11 @@ namespace TSheets.Auth.Commands
 
                 if (AsPlainText)
                 {
-                    WriteObject(SecureStrings.ToPlainText(connection.AccessToken));
+                    WriteObject(new System.Net.NetworkCredential(string.Empty, token.AccessToken).Password);
                 }
                 else
                 {
-                    WriteObject(connection.ToToken());
+                    WriteObject(token);
                 }
             }
         }

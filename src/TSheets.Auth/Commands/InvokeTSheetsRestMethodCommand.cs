@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -56,18 +57,14 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
-            var method = Method.ToUpperInvariant();
-            WarnAboutGrantSettings();
+            var operations = ModuleRoot.Operations;
             try
             {
-                if (Body != null && method == "GET")
+                var options = new ApiCallOptions
                 {
-                    WriteWarningText("-Body is not sent with GET; use -Query for GET parameters.");
-                }
-
-                var request = new ApiRequest
-                {
-                    Method = method,
+                    Name = Name,
+                    Vault = Vault,
+                    Method = Method,
                     Path = Path,
                     Query = QueryPairs(),
                     JsonBody = Body == null ? null : JsonConversion.ToJsonBody(Body),
@@ -75,23 +72,22 @@ namespace TSheets.Auth.Commands
                     MaximumRetryCount = MaximumRetryCount,
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 };
-                var api = ModuleServices.Current.Api;
                 if (!All)
                 {
-                    Write(Wait(api.SendAsync(Name, Vault, request, Sink, CancellationToken)));
+                    Write(Wait(operations.InvokeAsync(options, Sink, CancellationToken)));
                     return;
                 }
 
-                var pages = new PageReader(api, Name, Vault, request, Sink);
+                var pages = operations.ReadPages(options, Sink, CancellationToken);
                 object page;
-                while ((page = Wait(pages.NextAsync(CancellationToken))) != null)
+                while ((page = Wait(pages.NextAsync())) != null)
                 {
                     Write(page);
                 }
             }
             catch (TSheetsAuthException ex)
             {
-                WriteVerboseText($"{method} {Path} failed: {ex.ErrorId}.");
+                WriteVerboseText($"{Method.ToUpperInvariant()} {Path} failed: {ex.ErrorId}.");
                 ThrowTerminatingError(ex);
             }
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -36,7 +37,8 @@ namespace TSheets.Auth.Commands
         {
             try
             {
-                WriteObject(AuthorizationUrl.Create(ClientId, RedirectUri, State, BaseUri, Scope, pkce: !NoPkce));
+                var options = new SignInOptions { ClientId = ClientId, RedirectUri = RedirectUri, State = State, Scope = Scope, Pkce = !NoPkce, BaseUri = BaseUri };
+                WriteObject(ModuleRoot.Operations.CreateAuthorizationRequest(options));
             }
             catch (TSheetsAuthException ex)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using TSheets.Auth.Operations;
 
 namespace TSheets.Auth.Commands
 {
@@ -63,101 +64,41 @@ namespace TSheets.Auth.Commands
 
         protected override void ProcessRecord()
         {
+            var operations = ModuleRoot.Operations;
+            var options = new SetTokenOptions { Name = Name, Vault = Vault };
+            if (ParameterSetName == InputObjectSet)
+            {
+                options.InputObject = InputObject;
+            }
+            else
+            {
+                options.AccessToken = AccessToken;
+                options.RefreshToken = RefreshToken;
+                options.ExpiresOn = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresOn)) ? ExpiresOn : (DateTimeOffset?)null;
+                options.ClientId = ClientId;
+                options.ClientSecret = ClientSecret;
+                options.ClientAuthentication = ClientAuthentication;
+                options.BaseUri = BaseUri;
+            }
+
             try
             {
-                var services = ModuleServices.Current;
-                var connection = RefuseExpired(ParameterSetName == InputObjectSet ? FromToken(services.Session) : FromParameters());
-                var where = Vault == null ? "the session" : $"the session and vault '{Vault}'";
-                if (!ShouldProcess($"TSheets connection '{connection.Name}'", $"Store the token in {where}"))
+                var plan = operations.PlanSetToken(options);
+                if (!ShouldProcess(plan.Target, plan.Action))
                 {
                     return;
                 }
 
-                connection = Wait(services.Repository.SaveAsync(connection, Vault, Sink, CancellationToken));
-                if (connection.RefreshToken != null && !connection.CanRefresh)
-                {
-                    WriteWarningText($"The token '{connection.Name}' was stored with a refresh token. {Messages.NoClientCredentials}");
-                }
-
-                WriteVerboseText($"Stored the token '{connection.Name}' in {where}; it is valid until {Messages.Time(connection.ExpiresOn)}.");
+                var token = Wait(operations.ApplyAsync(plan, Sink, CancellationToken));
                 if (PassThru)
                 {
-                    WriteObject(connection.ToToken());
+                    WriteObject(token);
                 }
             }
             catch (TSheetsAuthException ex)
             {
                 ThrowTerminatingError(ex);
             }
-        }
-
-        /// <summary>
-        /// A piped token. The public object carries no client secret: the session's connection of
-        /// that name supplies it when it holds the same token (the usual Get-TSheetsToken | Set-TSheetsToken).
-        /// </summary>
-        private Connection FromToken(SessionStore session)
-        {
-            var token = InputObject;
-            var source = session.Get(token.Name);
-            var same = source != null && ConstantTime.Equals(SecureStrings.ToPlainText(source.AccessToken), SecureStrings.ToPlainText(token.AccessToken));
-            var connection = same
-                ? source
-                : new Connection
-                {
-                    Name = token.Name,
-                    AccessToken = Checked(token.AccessToken, "access token"),
-                    RefreshToken = token.RefreshToken == null ? null : Checked(token.RefreshToken, "refresh token"),
-                    IssuedOn = token.IssuedOn,
-                    ExpiresOn = token.ExpiresOn,
-                    ClientId = token.ClientId,
-                    ClientAuthentication = token.ClientAuthentication,
-                    BaseUri = UriRules.NormalizeBaseUri(token.BaseUri),
-                    UserId = Text.OneLine(token.UserId),
-                    CompanyId = Text.OneLine(token.CompanyId),
-                    ClientUrl = Text.OneLine(token.ClientUrl),
-                };
-            return connection with { Name = Name ?? token.Name };
-        }
-
-        private Connection FromParameters()
-        {
-            var name = Name ?? DefaultName;
-            DateTimeOffset? expiresOn = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresOn)) ? ExpiresOn : (DateTimeOffset?)null;
-            return new Connection
-            {
-                Name = name,
-                AccessToken = Checked(AccessToken, "access token"),
-                RefreshToken = SecureStrings.IsNullOrWhiteSpace(RefreshToken) ? null : Checked(RefreshToken, "refresh token"),
-                ExpiresOn = expiresOn,
-                ClientId = ClientId,
-                ClientSecret = SecureStrings.CopyReadOnly(ClientSecret),
-                ClientAuthentication = ClientMethods.Parse(ClientAuthentication),
-                BaseUri = UriRules.NormalizeBaseUri(BaseUri),
-            };
-        }
-
-        /// <summary>An expired token that cannot be refreshed would only fail every call: it is not stored.</summary>
-        private static Connection RefuseExpired(Connection connection)
-        {
-            if (connection.ExpiresOn <= DateTimeOffset.UtcNow && !connection.CanRefresh)
-            {
-                var what = connection.RefreshToken == null
-                    ? "Extend it in QuickBooks Time (Feature Add-ons > API) and set the new expiry."
-                    : Messages.NoClientCredentials;
-                throw new TSheetsAuthException(
-                    ErrorIds.TokenExpired,
-                    $"The token expired on {Messages.Time(connection.ExpiresOn)} and cannot be refreshed, so it was not stored. {what}",
-                    connection.Name);
-            }
-
-            return connection;
-        }
-
-        /// <summary>A read-only copy of a token the user gave, once it is known to be a plain RFC 6750 token.</summary>
-        private SecureString Checked(SecureString token, string what)
-        {
-            TokenRules.Require(SecureStrings.ToPlainText(token), what, Name ?? DefaultName);
-            return SecureStrings.CopyReadOnly(token);
         }
     }
 }

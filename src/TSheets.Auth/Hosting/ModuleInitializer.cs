@@ -15,14 +15,15 @@ namespace TSheets.Auth.Commands
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        // IDisposable, not the resolver's own type: importing on PowerShell 7 must not load Core.
-        private static IDisposable resolver;
+        // The AppDomain's resolve event is process-wide, and PowerShell makes a new initializer for
+        // each import and removal: what is installed is kept in one slot for the process.
+        private static readonly ResolverSlot Installed = new ResolverSlot();
 
         public void OnImport()
         {
-            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase) && resolver == null)
+            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
             {
-                resolver = InstallResolver();
+                Installed.Fill(InstallResolver);
             }
         }
 
@@ -30,10 +31,33 @@ namespace TSheets.Auth.Commands
         private static IDisposable InstallResolver() =>
             DesktopAssemblyResolver.Install(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location));
 
-        public void OnRemove(PSModuleInfo psModuleInfo)
+        public void OnRemove(PSModuleInfo psModuleInfo) => Installed.Empty();
+    }
+
+    /// <summary>
+    /// The installed resolver, if any. Typed IDisposable, not the resolver's own type: importing on
+    /// PowerShell 7 must not load Core.
+    /// </summary>
+    internal sealed class ResolverSlot
+    {
+        private readonly object gate = new object();
+        private IDisposable installed;
+
+        public void Fill(Func<IDisposable> install)
         {
-            resolver?.Dispose();
-            resolver = null;
+            lock (gate)
+            {
+                installed = installed ?? install();
+            }
+        }
+
+        public void Empty()
+        {
+            lock (gate)
+            {
+                installed?.Dispose();
+                installed = null;
+            }
         }
     }
 

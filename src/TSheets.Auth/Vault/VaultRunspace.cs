@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using TSheets.Auth.Common;
 
 namespace TSheets.Auth.Commands
 {
@@ -15,16 +16,21 @@ namespace TSheets.Auth.Commands
     /// </summary>
     internal sealed class VaultRunspace
     {
-        public static readonly VaultRunspace Shared = new VaultRunspace();
-
-        /// <summary>How long one vault call may take (settable, through reflection, by the tests of a hung vault).</summary>
-        internal static TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
         /// <summary>How long importing SecretManagement into a new runspace may take.</summary>
         private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(60);
 
         private readonly object gate = new object();
+        private readonly string moduleName;
+        private readonly TimeSpan callTimeout;
         private Runspace runspace;
+
+        /// <param name="moduleName">SecretManagement's module name: commands are called qualified with it.</param>
+        /// <param name="callTimeout">How long one vault call may take (the composition root decides; tests of a hung vault shorten it).</param>
+        public VaultRunspace(string moduleName, TimeSpan callTimeout)
+        {
+            this.moduleName = moduleName;
+            this.callTimeout = callTimeout;
+        }
 
         /// <summary>Runs <paramref name="body"/> in the runspace; SecretManagement's failures become the module's vault errors.</summary>
         public T Run<T>(string vault, Func<VaultRunspace, T> body)
@@ -45,16 +51,16 @@ namespace TSheets.Auth.Commands
 
         /// <summary>A module-qualified SecretManagement command; errors (terminating or not) throw <see cref="VaultCallException"/>.</summary>
         public IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify = true) =>
-            Invoke(command, parameters, qualify, CallTimeout);
+            Invoke(command, parameters, qualify, callTimeout);
 
-        private IReadOnlyList<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify, TimeSpan timeout)
+        private List<PSObject> Invoke(string command, IDictionary<string, object> parameters, bool qualify, TimeSpan timeout)
         {
             var shell = PowerShell.Create();
             var abandoned = false;
             try
             {
                 shell.Runspace = runspace;
-                shell.AddCommand(qualify ? SecretManagementVault.ModuleName + "\\" + command : command);
+                shell.AddCommand(qualify ? moduleName + "\\" + command : command);
                 foreach (var parameter in parameters)
                 {
                     shell.AddParameter(parameter.Key, parameter.Value);
@@ -131,14 +137,14 @@ namespace TSheets.Auth.Commands
             runspace = opened;
             try
             {
-                Invoke("Import-Module", new Dictionary<string, object> { ["Name"] = SecretManagementVault.ModuleName }, qualify: false, ImportTimeout);
+                Invoke("Import-Module", new Dictionary<string, object> { ["Name"] = moduleName }, qualify: false, ImportTimeout);
             }
             catch (VaultCallException ex)
             {
                 Discard();
                 throw new TSheetsAuthException(
                     ErrorIds.SecretManagementNotInstalled,
-                    $"Storing tokens in a vault needs the {SecretManagementVault.ModuleName} module, which is not installed. Install it with: Install-PSResource {SecretManagementVault.ModuleName} (or Install-Module {SecretManagementVault.ModuleName}), then register a vault with Register-SecretVault.",
+                    $"Storing tokens in a vault needs the {moduleName} module, which is not installed. Install it with: Install-PSResource {moduleName} (or Install-Module {moduleName}), then register a vault with Register-SecretVault.",
                     vault,
                     ex);
             }
@@ -185,7 +191,7 @@ namespace TSheets.Auth.Commands
             var parts = new List<string>();
             for (var ex = failure; ex != null; ex = ex.InnerException)
             {
-                var line = Text.OneLine(ex.Message);
+                var line = OneLine(ex.Message);
                 if (line != null && !parts.Any(part => part.IndexOf(line, StringComparison.Ordinal) >= 0))
                 {
                     parts.Add(line);
@@ -193,6 +199,13 @@ namespace TSheets.Auth.Commands
             }
 
             return parts.Count == 0 ? "no explanation" : string.Join(": ", parts);
+        }
+
+        /// <summary>One line without control characters (a vault's message may hold line breaks); null for nothing.</summary>
+        private static string OneLine(string text)
+        {
+            var line = text == null ? null : System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s+", " "), @"[\p{Cc}\p{Cf}]", string.Empty);
+            return string.IsNullOrEmpty(line) ? null : line;
         }
     }
 

@@ -1,0 +1,117 @@
+#nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using TSheets.Auth.Common;
+using TSheets.Auth.Http;
+using TSheets.Auth.OAuth;
+using TSheets.Auth.Reporting;
+using TSheets.Auth.Storage;
+
+namespace TSheets.Auth.Operations
+{
+    /// <summary>
+    /// The door between the cmdlets and Core: one method per cmdlet operation, each taking one
+    /// small options object (and a reporter, and a prompt where a person may be asked) and
+    /// returning the result. Where a cmdlet must ask before a change, a plan step checks
+    /// everything and says what will change, and an apply step makes it. Every error leaves here
+    /// as a <see cref="TSheetsAuthException"/> with the exact secrets in play scrubbed from it.
+    /// </summary>
+    internal sealed partial class TSheetsOperations
+    {
+        private readonly CoreParts parts;
+
+        internal TSheetsOperations(CoreParts parts) => this.parts = parts ?? throw new ArgumentNullException(nameof(parts));
+
+        /// <summary>The pieces behind the door, for tests.</summary>
+        internal CoreParts Parts => parts;
+
+        /// <summary>
+        /// Builds Core for this process (the cmdlet assembly does it once, at first use) from what
+        /// only the host knows: its environment, PowerShell's home, and SecretManagement's calls.
+        /// </summary>
+        public static TSheetsOperations Create(Func<string, string> environment, string powerShellHome, Func<TimeSpan, IRawVault> vaultBridge) =>
+            CoreSetup.Build(new CoreSettings { Environment = environment, PowerShellHome = powerShellHome, VaultBridge = vaultBridge });
+
+        /// <summary>True for a name a new connection may take: no wildcard characters (the cmdlets declare the rule Core keeps).</summary>
+        public static bool IsValidConnectionName(string name) => ConnectionNames.IsValidNewName(name);
+
+        /// <summary>True for a PKCE verifier (43 to 128 unreserved characters, RFC 7636): the cmdlets declare the same rule Core applies.</summary>
+        public static bool IsValidCodeVerifier(string verifier) => Pkce.IsValidVerifier(verifier);
+
+        /// <summary>Text for the host with every secret in play masked (what the cmdlet layer writes).</summary>
+        public string Scrub(string text) => parts.Redactor.Scrub(text);
+
+        /// <summary>An error with every secret in play masked from its message (and its causes'): same ID, target, status and cause.</summary>
+        public TSheetsAuthException Scrub(TSheetsAuthException error) => parts.Redactor.Scrub(error);
+
+        /// <summary>The session's connections for completion: each name, and a line describing it.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> SessionConnections() =>
+            parts.Session.All()
+                .Select(c => new KeyValuePair<string, string>(c.Name, $"{c.Name}: user {c.UserId ?? "?"} of {c.ClientUrl ?? c.CompanyId ?? "?"}, valid until {Messages.Time(c.ExpiresOn)}"))
+                .ToList();
+
+        private static string Where(string vault) => vault == null ? "the session" : $"the session and vault '{vault}'";
+
+        private static CallScope Scope(string name, string vault, IReporter report, CancellationToken cancellationToken) =>
+            new CallScope(name, vault, report, NetworkSettings.Default, cancellationToken);
+
+        /// <summary>"Post" (or nothing) and "Basic", as the cmdlets' ValidateSet admits them.</summary>
+        private static ClientAuthentication ParseClientAuthentication(string text)
+        {
+            if (string.IsNullOrEmpty(text) || string.Equals(text, nameof(ClientAuthentication.Post), StringComparison.OrdinalIgnoreCase))
+            {
+                return ClientAuthentication.Post;
+            }
+
+            if (string.Equals(text, nameof(ClientAuthentication.Basic), StringComparison.OrdinalIgnoreCase))
+            {
+                return ClientAuthentication.Basic;
+            }
+
+            throw new ArgumentException($"'{text}' is not a client authentication method (Post or Basic).", nameof(text));
+        }
+
+        private T Guard<T>(Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (TSheetsAuthException ex)
+            {
+                var clean = parts.Redactor.Scrub(ex);
+                if (ReferenceEquals(clean, ex))
+                {
+                    throw;
+                }
+
+                throw clean;
+            }
+        }
+
+        private Task<T> GuardAsync<T>(Func<Task<T>> work) => GuardAsync(work, null);
+
+        /// <summary>Runs <paramref name="work"/>; its error leaves scrubbed of the secrets in play and the operation's own (<paramref name="given"/>).</summary>
+        private async Task<T> GuardAsync<T>(Func<Task<T>> work, IEnumerable<string> given)
+        {
+            try
+            {
+                return await work().ConfigureAwait(false);
+            }
+            catch (TSheetsAuthException ex)
+            {
+                var clean = parts.Redactor.Scrub(ex, given);
+                if (ReferenceEquals(clean, ex))
+                {
+                    throw;
+                }
+
+                throw clean;
+            }
+        }
+    }
+}
