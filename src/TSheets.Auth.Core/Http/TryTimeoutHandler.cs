@@ -44,7 +44,9 @@ namespace TSheets.Auth.Http
                 {
                     throw new TSheetsAuthException(
                         ErrorIds.ServiceUnavailable,
-                        $"TSheets at {host} did not answer within {options.TryTimeout.TotalSeconds:0.#} seconds. Try again later.",
+                        options.Proxy == null
+                            ? $"TSheets at {host} did not answer within {options.TryTimeout.TotalSeconds:0.#} seconds. Try again later."
+                            : $"No answer from {host} through the proxy {options.Proxy} within {options.TryTimeout.TotalSeconds:0.#} seconds: the proxy or TSheets is slow or stuck. Try again later, or check the proxy.",
                         options.Target,
                         ex);
                 }
@@ -54,7 +56,8 @@ namespace TSheets.Auth.Http
                 }
                 catch (IOException ex)
                 {
-                    throw new TSheetsAuthException(ErrorIds.ServiceUnavailable, $"The connection to TSheets at {host} failed: {NetworkFailure.Innermost(ex)}", options.Target, ex);
+                    var through = options.Proxy == null ? string.Empty : $" through the proxy {options.Proxy}";
+                    throw new TSheetsAuthException(ErrorIds.ServiceUnavailable, $"The connection to TSheets at {host}{through} failed: {NetworkFailure.Innermost(ex)}", options.Target, ex);
                 }
             }
         }

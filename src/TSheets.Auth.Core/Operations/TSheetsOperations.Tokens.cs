@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 using TSheets.Auth.Interactive;
 using TSheets.Auth.Reporting;
 using TSheets.Auth.Storage;
@@ -19,16 +20,18 @@ namespace TSheets.Auth.Operations
         public IReadOnlyList<string> ResolveNames(ConnectionQuery query) => Guard(() => ConnectionNames.Resolve(parts.Repository, query.Name, query.Vault).Names);
 
         /// <summary>One connection's token (the query names it), refreshed first when the query and the policy say so.</summary>
-        public Task<TSheetsToken> GetTokenAsync(ConnectionQuery query, IReporter report, CancellationToken cancellationToken) => GuardAsync(async () =>
-        {
-            if (query.Mode != RefreshMode.Never)
+        public Task<TSheetsToken> GetTokenAsync(ConnectionQuery query, IReporter report, CancellationToken cancellationToken) => GuardAsync(
+            async () =>
             {
-                parts.GrantTimeout.WarnIfInvalid(report);
-            }
+                if (query.Mode != RefreshMode.Never)
+                {
+                    parts.GrantTimeout.WarnIfInvalid(report);
+                }
 
-            var connection = await parts.Tokens.GetAsync(Scope(query.Name, query.Vault, report, cancellationToken), query.Mode).ConfigureAwait(false);
-            return connection.ToToken(parts.Clock);
-        });
+                var connection = await parts.Tokens.GetAsync(Scope(query.Name, query.Vault, query.Network, report, cancellationToken), query.Mode).ConfigureAwait(false);
+                return connection.ToToken(parts.Clock);
+            },
+            Given(query.Network));
 
         /// <summary>Checks the token and says what storing it will do; nothing is stored yet.</summary>
         public ChangePlan PlanSetToken(SetTokenOptions options) => Guard(() =>
@@ -85,7 +88,8 @@ namespace TSheets.Auth.Operations
                 return null;
             }
 
-            var connection = await parts.Repository.SaveAsync(plan.Store, Scope(plan.Store.Name, plan.Vault, report, cancellationToken)).ConfigureAwait(false);
+            // Storing reaches no network: no proxy settings to make.
+            var connection = await parts.Repository.SaveAsync(plan.Store, new CallScope(plan.Store.Name, plan.Vault, report, NetworkSettings.Default, cancellationToken)).ConfigureAwait(false);
             if (connection.RefreshToken != null && !connection.CanRefresh)
             {
                 report.Warning($"The token '{connection.Name}' was stored with a refresh token. {Messages.NoClientCredentials}");

@@ -13,7 +13,7 @@ namespace TSheets.Auth.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "TSheetsRestMethod")]
     [OutputType(typeof(PSObject))]
-    public sealed class InvokeTSheetsRestMethodCommand : TSheetsCmdlet
+    public sealed class InvokeTSheetsRestMethodCommand : TSheetsNetworkCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotWhiteSpace]
@@ -71,6 +71,7 @@ namespace TSheets.Auth.Commands
                     ManagedClientId = ManagedClientId,
                     MaximumRetryCount = MaximumRetryCount,
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                    Network = NetworkOptions(),
                 };
                 if (!All)
                 {
