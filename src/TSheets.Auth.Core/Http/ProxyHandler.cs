@@ -71,6 +71,18 @@ namespace TSheets.Auth.Http
                 throw AuthenticationRequired(proxy.Route(target)?.ToString() ?? Host(target), offered, target, options);
             }
 
+            var code = (int)response.StatusCode;
+            if ((code == 502 || code == 504) && target.Scheme == Uri.UriSchemeHttp && proxy.Route(target) is ProxyAddress gateway)
+            {
+                // A plain-http request is the proxy's to pass on: a gateway error is its own word (through a tunnel it would be the server's).
+                response.Dispose();
+                throw new TSheetsAuthException(
+                    ErrorIds.ServiceUnavailable,
+                    $"The proxy {gateway} could not pass the request on to {Host(target)} (HTTP {code}). Check that {Host(target)} is up and that the proxy may reach it, or use -NoProxy.",
+                    options.Target)
+                { StatusCode = code };
+            }
+
             var contentType = response.Content?.Headers.ContentType?.MediaType;
             if (contentType != null && contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0 && proxy.Route(target) is ProxyAddress via)
             {
