@@ -133,5 +133,30 @@ namespace TSheets.Auth.Tests
             Assert.Equal("S.7__kept-access-token", Samples.Plain(operations.Parts.Session.Get("behind-proxy").AccessToken));
             Assert.Null(stored.Vault);
         }
+
+        [Fact]
+        public void EqualSettingsShareOneHandlerSoConnectionsStayPooled()
+        {
+            var primaries = new PrimaryHandlers((_, _) => new FakeHandler((_, _, _) => throw new InvalidOperationException("not sent")), () => null);
+            string Variables(string name) => name == "HTTPS_PROXY" ? "http://env-proxy:1" : null;
+            var first = primaries.For(NetworkSettings.From(null, null, false, false, Variables));
+            Assert.Same(first, primaries.For(NetworkSettings.From(null, null, false, false, Variables)));
+            Assert.NotSame(first, primaries.For(NetworkSettings.From(null, null, false, false, _ => null)));
+            var withPassword = primaries.For(NetworkSettings.From(new Uri("http://p:1"), new NetworkCredential("u", "one-password"), false, false, _ => null));
+            Assert.Same(withPassword, primaries.For(NetworkSettings.From(new Uri("http://p:1"), new NetworkCredential("u", "one-password"), false, false, _ => null)));
+            Assert.NotSame(withPassword, primaries.For(NetworkSettings.From(new Uri("http://p:1"), new NetworkCredential("u", "other-password"), false, false, _ => null)));
+        }
+
+        [Fact]
+        public async Task AProxyPasswordInUseIsMaskedInEveryReportAndErrorLikeAToken()
+        {
+            var wire = FakeHandler.Sequence(() => FakeHandler.Response((HttpStatusCode)407, string.Empty, "text/plain"));
+            var operations = CoreSetup.Build(new CoreSettings { Environment = _ => null, DataFolder = data.Path, PrimaryHandler = wire });
+            Assert.Equal("say proxy-pass-0123 and dXNlcjpwcm94eS1wYXNzLTAxMjM=", operations.Scrub("say proxy-pass-0123 and dXNlcjpwcm94eS1wYXNzLTAxMjM="));
+            await operations.ApplyAsync(operations.PlanSetToken(new SetTokenOptions { Name = "p", AccessToken = SecureStrings.FromPlainText("S.7__token") }), new RecordingReporter(), CancellationToken.None);
+            var call = new ApiCallOptions { Name = "p", Path = "current_user", Network = new NetworkOptions { Proxy = new Uri("http://user:proxy-pass-0123@127.0.0.1:3128") } };
+            await Assert.ThrowsAsync<TSheetsAuthException>(() => operations.InvokeAsync(call, new RecordingReporter(), CancellationToken.None));
+            Assert.Equal("say *** and ***", operations.Scrub("say proxy-pass-0123 and dXNlcjpwcm94eS1wYXNzLTAxMjM="));
+        }
     }
 }
