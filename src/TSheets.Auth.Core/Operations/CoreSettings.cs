@@ -41,6 +41,9 @@ namespace TSheets.Auth.Operations
         /// <summary>Tests: how a URL is opened (default: the BROWSER variable, else the system's opener).</summary>
         public IBrowserLauncher Browser { get; set; }
 
+        /// <summary>Tests: this process's id in the shared pacing book (another value stands for another process).</summary>
+        public int? ProcessId { get; set; }
+
         /// <summary>Tests: the facts of this process beside the host's (default: read from the process).</summary>
         public Func<InteractionFacts> ProcessFacts { get; set; }
     }

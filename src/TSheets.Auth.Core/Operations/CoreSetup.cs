@@ -46,7 +46,7 @@ namespace TSheets.Auth.Operations
             var primaries = settings.PrimaryHandler == null ? new PrimaryHandlers() : PrimaryHandlers.Using(settings.PrimaryHandler);
             var tokenClient = new TokenClient(HttpPipelines.Plain(primaries), grantTimeout);
             var tokens = new TokenRefresher(repository, tokenClient);
-            var pacer = new Pacer(clock, () => environment(RateLimit.Variable));
+            var pacer = new Pacer(clock, () => environment(RateLimit.Variable), new SharedPaceBook(locks, settings.ProcessId ?? ThisProcess.Id), settings.ProcessId);
             return new TSheetsOperations(new CoreParts
             {
                 // The proxy passwords too: the primary handlers hold them for the process.
