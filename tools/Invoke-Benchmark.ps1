@@ -48,7 +48,7 @@ param(
     [ValidateRange(1, 20)] [int] $PacedRepetitions = 3,
     # Figure 11: processes sharing one token, calls each, rounds.
     [ValidateRange(2, 16)] [int] $PacingProcesses = 4,
-    [ValidateRange(2, 100)] [int] $PacingCalls = 10,
+    [ValidateRange(2, 100)] [int] $PacingCalls = 12,
     [ValidateRange(1, 10)] [int] $PacingRounds = 3,
     # Figure 12: calls a loop, and loops per case.
     [ValidateRange(10, 10000)] [int] $ProxyCalls = 300,

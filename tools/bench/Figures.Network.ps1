@@ -76,36 +76,58 @@ for (`$i = 0; `$i -lt $Calls; `$i++) { `$null = Invoke-TSheetsRestMethod current
 
 # -- 12. A call through a proxy --------------------------------------------------------------
 <#
-$Calls x Invoke-TSheetsRestMethod current_user through squid on loopback with basic authentication
-(-Proxy and -ProxyCredential), against the same calls direct, alternating, one untimed round each
-first. squid is Debian's: elsewhere the figure is not measured.
+$Calls x Invoke-TSheetsRestMethod current_user to the emulator over https through squid on loopback
+with basic authentication (-Proxy and -ProxyCredential: a CONNECT tunnel, as every call to TSheets
+goes through a proxy), against the same calls direct, alternating, one untimed round each first, in
+one pwsh that trusts the test CA (the secrets in its environment). squid is Debian's: elsewhere the
+figure is not measured.
 #>
 function Measure-ProxyFigure {
     param([Parameter(Mandatory)] $Bench, [int] $Calls = 300, [int] $Repetitions = 3)
-    $subject = "$Calls x Invoke-TSheetsRestMethod current_user -Proxy <squid> -ProxyCredential <user>"
-    $baseline = "$Calls x Invoke-TSheetsRestMethod current_user (direct)"
-    if ($IsWindows -or -not (Get-Command squid -ErrorAction Ignore) -and -not (Test-Path /usr/sbin/squid)) {
-        Add-UnmeasuredFigure -Id '12' -Name "$Calls calls through squid vs direct" -Unit 'ms' -Subject $subject -Baseline $baseline -Target 'ratio <= 1.2' -Reason 'squid is not installed here (Debian: apt-get install squid apache2-utils)'
+    $subject = "$Calls x Invoke-TSheetsRestMethod current_user over https -Proxy <squid> -ProxyCredential <user>"
+    $baseline = "$Calls x Invoke-TSheetsRestMethod current_user over https, direct"
+    if ($IsWindows -or (-not (Get-Command squid -ErrorAction Ignore) -and -not (Test-Path /usr/sbin/squid))) {
+        Add-UnmeasuredFigure -Id '12' -Name "$Calls https calls through squid vs direct" -Unit 'ms' -Subject $subject -Baseline $baseline -Target 'ratio <= 1.2' -Reason 'squid is not installed here (Debian: apt-get install squid apache2-utils)'
         return
     }
-    Write-Step "12. $Calls x Invoke-TSheetsRestMethod through squid (basic authentication) vs direct ($Repetitions rounds)..."
+    Write-Step "12. $Calls x Invoke-TSheetsRestMethod over https through squid (basic authentication) vs direct ($Repetitions rounds)..."
     Import-Module (Join-Path $Bench.RepoRoot 'tests/pester/ProxyHelpers.psm1')
+    $emulator = Start-TSheetsEmulator -Https
     $squid = Start-SquidProxy
+    $moduleBefore = $env:TSHEETS_AUTH_MODULE
+    $env:TSHEETS_AUTH_MODULE = $Bench.ModulePath
     try {
-        $through = Invoke-WithRateLimit '1000000/1' {
-            Invoke-Alternating -Repetitions $Repetitions -WarmUp 1 -Cases ([ordered]@{
-                    Direct = { Measure-Milliseconds { for ($i = 0; $i -lt $Calls; $i++) { $null = Invoke-TSheetsRestMethod current_user -Name bench } } }
-                    Proxy  = { Measure-Milliseconds { for ($i = 0; $i -lt $Calls; $i++) { $null = Invoke-TSheetsRestMethod current_user -Name bench -Proxy $squid.Url -ProxyCredential $squid.Credential } } }
-                })
-        }
-        $logged = @(Get-SquidAccessLog $squid | Where-Object Url -Like '*/current_user')
-        $proxied = @($logged | Where-Object Status -EQ 200).Count
-        $challenged = @($logged | Where-Object Status -EQ 407).Count
+        Set-EmulatorConfig $emulator @{ rate_limit_count = 1000000 }
+        $environment = @{ TEST_TOKEN = (New-EmulatorToken $emulator).access_token; TEST_PROXY_USER = $squid.UserName; TEST_PROXY_PASSWORD = $squid.Password; TSHEETS_AUTH_RATE_LIMIT = '1000000/1' }
+        foreach ($entry in $emulator.TrustEnvironment.GetEnumerator()) { $environment[$entry.Key] = $entry.Value }
+        $script = @"
+Set-TSheetsToken -Name bench -BaseUri '$($emulator.BaseUri)' -AccessToken (ConvertTo-SecureString `$env:TEST_TOKEN -AsPlainText -Force) -ExpiresOn ([DateTimeOffset]::UtcNow.AddDays(1))
+`$credential = [pscredential]::new(`$env:TEST_PROXY_USER, (ConvertTo-SecureString `$env:TEST_PROXY_PASSWORD -AsPlainText -Force))
+`$cases = [ordered]@{
+    Direct = { for (`$i = 0; `$i -lt $Calls; `$i++) { `$null = Invoke-TSheetsRestMethod current_user -Name bench } }
+    Proxy  = { for (`$i = 0; `$i -lt $Calls; `$i++) { `$null = Invoke-TSheetsRestMethod current_user -Name bench -Proxy '$($squid.Url)' -ProxyCredential `$credential } }
+}
+foreach (`$round in 0..$Repetitions) {
+    foreach (`$name in @(`$cases.Keys)[(`$round % 2)..((`$round % 2) - 1)]) {
+        [GC]::Collect(); `$watch = [Diagnostics.Stopwatch]::StartNew(); & `$cases[`$name]
+        if (`$round -gt 0) { "SAMPLE `$name `$(`$watch.Elapsed.TotalMilliseconds)" }
     }
-    finally { Stop-SquidProxy $squid }
-    Add-Figure -Id '12' -Name "$Calls calls through squid vs direct" -Unit 'ms' `
-        -SubjectSamples $through.Proxy -BaselineSamples $through.Direct -Subject $subject -Baseline $baseline `
+}
+"@
+        $result = Invoke-FreshPwsh -Script $script -Environment $environment -TimeoutSec 600
+        $samples = @{ Direct = [System.Collections.Generic.List[double]]::new(); Proxy = [System.Collections.Generic.List[double]]::new() }
+        foreach ($line in $result.Output) { if ($line -match '^SAMPLE (\w+) ([0-9.]+)$') { $samples[$Matches[1]].Add([double]::Parse($Matches[2], [Globalization.CultureInfo]::InvariantCulture)) } }
+        if ($samples.Proxy.Count -ne $Repetitions -or $samples.Direct.Count -ne $Repetitions) { throw "The figure's pwsh did not measure: $($result.Output -join "`n")" }
+        $tunnels = @(Get-SquidAccessLog $squid | Where-Object Method -EQ 'CONNECT')
+    }
+    finally {
+        $env:TSHEETS_AUTH_MODULE = $moduleBefore
+        Stop-SquidProxy $squid
+        Stop-TSheetsEmulator $emulator
+    }
+    Add-Figure -Id '12' -Name "$Calls https calls through squid vs direct" -Unit 'ms' `
+        -SubjectSamples $samples.Proxy -BaselineSamples $samples.Direct -Subject $subject -Baseline $baseline `
         -Target 'ratio <= 1.2' -IsMet { param($f) $f.ratio -le 1.2 } `
-        -Note "Time for the whole loop; squid on 127.0.0.1 with basic_ncsa_auth, no cache; one handler (and its pooled connections) per proxy setting. squid logged $proxied answered calls (expected $($Calls * ($Repetitions + 1))) and $challenged 407 challenges." `
-        -Extra @{ proxiedCalls = $proxied; challenges = $challenged; perCallMs = [Math]::Round((Measure-Median $through.Proxy) / $Calls, 3) }
+        -Note "Time for the whole loop, in one pwsh trusting the test CA; squid on 127.0.0.1 with basic_ncsa_auth, no cache. One handler (and its pooled connections) per proxy setting: squid logged $($tunnels.Count) CONNECT lines ($(@($tunnels | Where-Object Status -EQ 407).Count) of them a 407) for $($Calls * ($Repetitions + 1)) calls. Plain http through an authenticating proxy (only the loopback emulator is plain http) costs a 407 round trip per call, since .NET sends proxy credentials only when challenged." `
+        -Extra @{ tunnels = $tunnels.Count; perCallMs = [Math]::Round((Measure-Median $samples.Proxy) / $Calls, 3) }
 }

@@ -53,12 +53,32 @@ namespace TSheets.Auth.Http
                 UseCookies = false,
                 UseProxy = useProxy,
                 Proxy = useProxy ? proxy : null,
-                DefaultProxyCredentials = defaultProxyCredentials,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
             };
+            if (defaultProxyCredentials != null)
+            {
+                TrySetDefaultProxyCredentials(handler, defaultProxyCredentials);
+            }
+
             TlsPolicy.TryApply(handler, TlsPolicy.Choose(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, Environment.OSVersion));
             return handler;
         }
+
+        private static void TrySetDefaultProxyCredentials(HttpClientHandler handler, ICredentials credentials)
+        {
+            try
+            {
+                SetDefaultProxyCredentials(handler, credentials);
+            }
+            catch (MissingMethodException)
+            {
+                // .NET Framework before 4.7.1 lacks the property (hence its own method, compiled apart):
+                // the module's proxy answers with the same credentials itself.
+            }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void SetDefaultProxyCredentials(HttpClientHandler handler, ICredentials credentials) => handler.DefaultProxyCredentials = credentials;
 
         private ProxyHandler Compose(NetworkSettings settings)
         {
