@@ -80,7 +80,14 @@ namespace TSheets.Auth.Tests
             var wire = FakeHandler.Sequence(() => FakeHandler.Response(HttpStatusCode.Forbidden, "<html><title>Access Denied by policy</title></html>", "text/html"));
             var error = await Assert.ThrowsAsync<TSheetsAuthException>(() => Send(Over(wire, Through("http://proxy.corp:3128")), Api));
             Assert.Equal(ErrorIds.InvalidServerResponse, error.ErrorId);
-            Assert.StartsWith("The proxy http://proxy.corp:3128 answered a request to https://rest.tsheets.com with HTTP 403 and an HTML page titled 'Access Denied by policy'", error.Message, StringComparison.Ordinal);
+            Assert.StartsWith("A request to https://rest.tsheets.com through the proxy http://proxy.corp:3128 got HTTP 403 and an HTML page titled 'Access Denied by policy'", error.Message, StringComparison.Ordinal);
+
+            // A 5xx page through a tunnel is the server's: it goes on, to be retried and described as TSheets' answer.
+            var down = FakeHandler.Sequence(() => FakeHandler.Response(HttpStatusCode.ServiceUnavailable, "<html><title>Maintenance</title></html>", "text/html"));
+            using (var answer = await Send(Over(down, Through("http://proxy.corp:3128")), Api))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            }
         }
 
         [Theory]

@@ -83,8 +83,10 @@ namespace TSheets.Auth.Http
                 { StatusCode = code };
             }
 
+            // TSheets answers JSON or text, never HTML. Through a tunnel a 5xx page is the server's (and is retried).
             var contentType = response.Content?.Headers.ContentType?.MediaType;
-            if (contentType != null && contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0 && proxy.Route(target) is ProxyAddress via)
+            var plain = target.Scheme == Uri.UriSchemeHttp;
+            if (contentType != null && contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0 && (plain || code < 500) && proxy.Route(target) is ProxyAddress via)
             {
                 var status = (int)response.StatusCode;
                 string page;
@@ -95,7 +97,9 @@ namespace TSheets.Auth.Http
 
                 throw new TSheetsAuthException(
                     ErrorIds.InvalidServerResponse,
-                    $"The proxy {via} answered a request to {Host(target)} with HTTP {status} and {page}, not an answer from TSheets: the proxy refused or could not pass the request. Check the proxy ({settings}), or ask its administrator to allow {Host(target)}.",
+                    plain
+                        ? $"The proxy {via} answered a request to {Host(target)} with HTTP {status} and {page}, not an answer from TSheets: the proxy refused or could not pass the request. Check the proxy ({settings}), or ask its administrator to allow {Host(target)}."
+                        : $"A request to {Host(target)} through the proxy {via} got HTTP {status} and {page}, not an answer from TSheets: most likely the proxy's own page (one that inspects TLS refusing the request). Check the proxy ({settings}), or ask its administrator to allow {Host(target)}.",
                     options.Target)
                 { StatusCode = status };
             }
