@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TSheets.Auth.Common;
 using TSheets.Auth.Http;
 using TSheets.Auth.OAuth;
@@ -43,7 +44,8 @@ namespace TSheets.Auth.Interactive
                 return null;
             }
 
-            if (answer.Error == null && answer.States.Length == 0)
+            // "...&state=" with nothing after it is a copy cut short, not another sign-in's state.
+            if (answer.Error == null && answer.States.All(string.IsNullOrEmpty))
             {
                 problem = "The address has no 'state': it looks like a partial copy. Copy the whole address, from its start to its very end.";
                 return null;
