@@ -107,7 +107,7 @@ catch { 'ERRORID ' + `$_.FullyQualifiedErrorId }
         $page = Open-Elsewhere $url
         $page.StatusCode | Should -Be 200
         "$($page.Headers['Cache-Control'])" | Should -Match 'no-store'
-        $page.Content | Should -Match 'Return to PowerShell'
+        $page.Content | Should -Match 'completing the sign-in in PowerShell'
         $page.Content | Should -Not -Match 'S\.19__'
         Wait-TmuxText $terminal 'USER 12345|ERRORID \S+' | ForEach-Object Value | Should -Be 'USER 12345'
         $screen = Get-TmuxScreen $terminal
