@@ -79,6 +79,9 @@ Describe 'Sign-in dead ends' {
         $screen = (Get-TmuxScreen $terminal) -replace '\s+', ' '
         $screen | Should -Match "Access was allowed in the browser, but TSheets refused the app's credentials when the code was exchanged, so nothing was stored: most often a wrong client secret"
         $screen | Should -Match 'Check the client ID and secret .* and -ClientAuthentication'
+        # Item 7 (fixed with issue 23) holds end to end: the module's own words are not masked.
+        $screen | Should -Match 'Basic in an HTTP Basic header'
+        $screen | Should -Not -Match '\*\*\*'
         $screen | Should -Not -Match 'not-the-secret'
     }
 }
