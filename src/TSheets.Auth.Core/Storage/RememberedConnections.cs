@@ -2,11 +2,8 @@
 
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
@@ -32,7 +29,6 @@ namespace TSheets.Auth.Storage
         /// <summary>Remembers nothing: for tests of other parts, which build a repository of their own.</summary>
         public static readonly RememberedConnections None = new RememberedConnections();
 
-        private const int CurrentVersion = 1;
         private const int MaxBytes = 1024 * 1024;
 
         private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
@@ -123,7 +119,7 @@ namespace TSheets.Auth.Storage
                 }
 
                 var changed = change(current);
-                if (changed != null && !PrivateDocument.Replace(directory, FileName, Serialize(changed), out why))
+                if (changed != null && !PrivateDocument.Replace(directory, FileName, RememberedDocument.Serialize(changed), out why))
                 {
                     report.Verbose($"Could not note where the connection is saved: {why}. Give -Vault in new sessions.");
                 }
@@ -149,119 +145,8 @@ namespace TSheets.Auth.Storage
         private IReadOnlyList<RememberedConnection> Load(out bool newer)
         {
             newer = false;
-            if (folder == null)
-            {
-                return Array.Empty<RememberedConnection>();
-            }
-
-            var bytes = PrivateDocument.Read(Path, MaxBytes, out _);
-            if (bytes == null)
-            {
-                return Array.Empty<RememberedConnection>();
-            }
-
-            try
-            {
-                using (var document = JsonDocument.Parse(Encoding.UTF8.GetString(bytes)))
-                {
-                    var root = document.RootElement;
-                    if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var number) || number < 1)
-                    {
-                        return Array.Empty<RememberedConnection>();
-                    }
-
-                    newer = number > CurrentVersion;
-                    if (!root.TryGetProperty("connections", out var list) || list.ValueKind != JsonValueKind.Array)
-                    {
-                        return Array.Empty<RememberedConnection>();
-                    }
-
-                    return list.EnumerateArray().Select(Entry).Where(e => e != null).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList();
-                }
-            }
-            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException || ex is FormatException)
-            {
-                // Not ours, or torn by hand: nothing is remembered, and the next save replaces it.
-                return Array.Empty<RememberedConnection>();
-            }
+            var bytes = folder == null ? null : PrivateDocument.Read(Path, MaxBytes, out _);
+            return bytes == null ? Array.Empty<RememberedConnection>() : RememberedDocument.Parse(bytes, out newer);
         }
-
-        private static RememberedConnection Entry(JsonElement item)
-        {
-            var name = StringOf(item, "name");
-            var vault = StringOf(item, "vault");
-            if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(vault))
-            {
-                return null;
-            }
-
-            return new RememberedConnection
-            {
-                Name = name,
-                Vault = vault,
-                BaseUri = Uri.TryCreate(StringOf(item, "base_uri"), UriKind.Absolute, out var baseUri) ? baseUri : null,
-                ClientId = Text.OneLine(StringOf(item, "client_id")),
-                UserId = Text.OneLine(StringOf(item, "user_id")),
-                CompanyId = Text.OneLine(StringOf(item, "company_id")),
-                ClientUrl = Text.OneLine(StringOf(item, "client_url")),
-                IssuedOn = Time(item, "issued_on"),
-                ExpiresOn = Time(item, "expires_on"),
-                HasRefreshToken = Flag(item, "has_refresh_token"),
-                CanRefresh = Flag(item, "can_refresh"),
-                SavedOn = Time(item, "saved_on") ?? DateTimeOffset.MinValue,
-            };
-        }
-
-        private static byte[] Serialize(IEnumerable<RememberedConnection> entries)
-        {
-            using (var buffer = new MemoryStream())
-            {
-                using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("version", CurrentVersion);
-                    json.WriteStartArray("connections");
-                    foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase))
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("name", entry.Name);
-                        json.WriteString("vault", entry.Vault);
-                        Optional(json, "base_uri", entry.BaseUri?.AbsoluteUri);
-                        Optional(json, "client_id", entry.ClientId);
-                        Optional(json, "user_id", entry.UserId);
-                        Optional(json, "company_id", entry.CompanyId);
-                        Optional(json, "client_url", entry.ClientUrl);
-                        Optional(json, "issued_on", entry.IssuedOn?.ToString("o", CultureInfo.InvariantCulture));
-                        Optional(json, "expires_on", entry.ExpiresOn?.ToString("o", CultureInfo.InvariantCulture));
-                        json.WriteBoolean("has_refresh_token", entry.HasRefreshToken);
-                        json.WriteBoolean("can_refresh", entry.CanRefresh);
-                        json.WriteString("saved_on", entry.SavedOn.ToString("o", CultureInfo.InvariantCulture));
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                }
-
-                return buffer.ToArray();
-            }
-        }
-
-        private static void Optional(Utf8JsonWriter json, string name, string value)
-        {
-            if (value != null)
-            {
-                json.WriteString(name, value);
-            }
-        }
-
-        private static string StringOf(JsonElement item, string name) =>
-            item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static bool Flag(JsonElement item, string name) =>
-            item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
-
-        private static DateTimeOffset? Time(JsonElement item, string name) =>
-            DateTimeOffset.TryParse(StringOf(item, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : (DateTimeOffset?)null;
     }
 }
