@@ -42,14 +42,26 @@ namespace TSheets.Auth.Http
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    var proxy = ProxyInUse.For(request.RequestUri);
+                    var through = proxy == null ? string.Empty : $" (through the proxy {proxy})";
                     throw new TSheetsAuthException(
                         ErrorIds.ServiceUnavailable,
-                        $"TSheets at {host} did not answer within {options.TryTimeout.TotalSeconds:0.#} seconds. Try again later.",
+                        $"TSheets at {host}{through} did not answer within {options.TryTimeout.TotalSeconds:0.#} seconds. Try again later.",
                         options.Target,
                         ex);
                 }
                 catch (HttpRequestException ex)
                 {
+                    var proxy = ProxyInUse.For(request.RequestUri);
+                    if (proxy != null && ProxyInUse.IsConnectionFailure(ex))
+                    {
+                        throw new TSheetsAuthException(
+                            ErrorIds.ServiceUnavailable,
+                            $"The proxy {proxy} could not be reached on the way to TSheets at {host}: {NetworkFailure.Explain(ex)} TSheets itself was not contacted. Check that proxy, or the proxy settings in effect ({ProxyInUse.Settings}).",
+                            options.Target,
+                            ex);
+                    }
+
                     throw new TSheetsAuthException(ErrorIds.ServiceUnavailable, $"TSheets at {host} could not be reached: {NetworkFailure.Explain(ex)}", options.Target, ex);
                 }
                 catch (IOException ex)

@@ -29,6 +29,9 @@ namespace TSheets.Auth.Operations
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
+        /// <summary>-Items: the items of each answer's results collection, instead of the answer.</summary>
+        public bool Items { get; set; }
+
         internal ApiRequest ToRequest() => new ApiRequest
         {
             Method = (Method ?? "GET").ToUpperInvariant(),
