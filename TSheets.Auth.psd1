@@ -15,6 +15,7 @@
         'Connect-TSheets'
         'Set-TSheetsToken'
         'Get-TSheetsToken'
+        'Get-TSheetsConnection'
         'Disconnect-TSheets'
         'Invoke-TSheetsRestMethod'
     )

@@ -6,8 +6,10 @@
     platyPS is not available here, so this is the build's own generator. It imports the laid-out
     module and, for every exported cmdlet, reads docs/help/<Cmdlet>.md (SYNOPSIS, DESCRIPTION,
     EXAMPLES, PARAMETERS, INPUTS, OUTPUTS, NOTES, RELATED LINKS). It fails the build when a
-    cmdlet has no help file, a parameter has no description, or the help describes a parameter
-    the cmdlet does not have. Syntax, parameter sets, positions, pipeline input, wildcard support
+    cmdlet has no help file, a parameter has no description, the help describes a parameter
+    the cmdlet does not have, or the cmdlet's HelpUri is not its Markdown help in the repository
+    (the manifest's ProjectUri, then blob/main/docs/help/<Cmdlet>.md), which is written as the
+    first related link ("Online Version:") so Get-Help -Online opens it. Syntax, parameter sets, positions, pipeline input, wildcard support
     and default values come from the metadata and the cmdlet class, so help cannot drift.
     A parameter section may end with a line "Default value: <text>" to describe a computed default.
 #>
@@ -90,7 +92,12 @@ $xml.WriteStartDocument()
 $xml.WriteStartElement('helpItems', 'http://msh')
 $xml.WriteAttributeString('schema', 'maml')
 
+$projectUri = "$($module.PrivateData.PSData.ProjectUri)".TrimEnd('/')
+if (-not $projectUri) { $problems.Add('the manifest has no PrivateData.PSData.ProjectUri') }
+
 foreach ($command in $module.ExportedCmdlets.Values | Sort-Object Name) {
+    $onlineHelp = "$projectUri/blob/main/docs/help/$($command.Name).md"
+    if ($command.HelpUri -ne $onlineHelp) { $problems.Add("$($command.Name): HelpUri is '$($command.HelpUri)', not '$onlineHelp'") }
     $source = Join-Path $SourcePath "$($command.Name).md"
     if (-not (Test-Path -LiteralPath $source)) { $problems.Add("$($command.Name): no help file $source"); continue }
     $help = Read-HelpMarkdown $source
@@ -208,6 +215,11 @@ foreach ($command in $module.ExportedCmdlets.Values | Sort-Object Name) {
     $xml.WriteEndElement()
 
     $xml.WriteStartElement('command', 'relatedLinks', $commandNs)
+    # First, so Get-Help -Online opens this help rather than another link's page.
+    $xml.WriteStartElement('maml', 'navigationLink', $maml)
+    $xml.WriteElementString('maml', 'linkText', $maml, 'Online Version:')
+    $xml.WriteElementString('maml', 'uri', $maml, $onlineHelp)
+    $xml.WriteEndElement()
     foreach ($line in $help['RELATED LINKS'][''] | Where-Object { $_ -match '^\s*- \[([^\]]+)\]\(([^)]*)\)' }) {
         $null = $line -match '^\s*- \[([^\]]+)\]\(([^)]*)\)'
         $xml.WriteStartElement('maml', 'navigationLink', $maml)

@@ -10,7 +10,7 @@ using System.Text.Json;
 
 namespace TSheets.Auth.Commands
 {
-    /// <summary>Completes -Name with the connections in this session.</summary>
+    /// <summary>Completes -Name with the connections in this session and those saved in a vault.</summary>
     public sealed class ConnectionNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -19,6 +19,19 @@ namespace TSheets.Auth.Commands
             return ModuleRoot.Operations.SessionConnections()
                 .Where(connection => pattern.IsMatch(connection.Key))
                 .Select(connection => new CompletionResult(Completion.Quote(connection.Key), connection.Key, CompletionResultType.ParameterValue, connection.Value))
+                .ToList();
+        }
+    }
+
+    /// <summary>Completes -Path with TSheets' documented endpoints (users, timesheets, jobcodes, current_user, ...), not files.</summary>
+    public sealed class EndpointCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var pattern = Completion.Pattern(wordToComplete);
+            return Operations.TSheetsOperations.DocumentedEndpoints
+                .Where(pattern.IsMatch)
+                .Select(endpoint => new CompletionResult(endpoint, endpoint, CompletionResultType.ParameterValue, $"TSheets endpoint {endpoint}"))
                 .ToList();
         }
     }

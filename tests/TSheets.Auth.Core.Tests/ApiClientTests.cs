@@ -258,6 +258,8 @@ namespace TSheets.Auth.Tests
             Assert.All(errors, e => Assert.Equal(ErrorIds.ApiError, e.ErrorId));
             Assert.Equal(("2", 417), (errors[0].Target, errors[0].StatusCode.Value));
             Assert.Contains("Item 2 of POST timesheets was refused: 417 Expectation Failed (user_id is required)", errors[0].Message);
+            Assert.Contains("1 other item was refused too; 1 item was accepted.", errors[0].Message);
+            Assert.DoesNotContain("The other items were accepted", errors[0].Message);
             Assert.Equal("3", errors[1].Target);
         }
     }

@@ -49,7 +49,8 @@ namespace TSheets.Auth.Tests
             Assert.StartsWith("HTTP/1.1 200 OK", page);
             Assert.Contains("Cache-Control: no-store", page);
             Assert.Contains("Referrer-Policy: no-referrer", page);
-            Assert.Contains("Return to PowerShell", page);
+            Assert.Contains("completing the sign-in in PowerShell", page);
+            Assert.DoesNotContain("Signed in", page);
             Assert.DoesNotContain("secretcode123", page);
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Threading;
@@ -135,9 +136,54 @@ namespace TSheets.Auth.Tests
             var plan = Assert.Single(operations.PlanDisconnect(new ConnectionQuery { Name = "gone" }));
             Assert.Null(await operations.ApplyAsync(plan, report, CancellationToken.None));
             Assert.Null(operations.Parts.Session.Get("gone"));
-            Assert.Contains(report.Verbose, line => line.StartsWith("Removed 'gone' from the session.", StringComparison.Ordinal));
+            Assert.Contains("Removed 'gone' from this session.", report.Information);
+            Assert.Contains(report.Verbose, line => line.StartsWith("TSheets has no way to revoke a token", StringComparison.Ordinal));
             var again = await Assert.ThrowsAsync<TSheetsAuthException>(() => operations.ApplyAsync(plan, report, CancellationToken.None));
             Assert.Equal(ErrorIds.TokenNotFound, again.ErrorId);
+        }
+
+        [Fact]
+        public async Task ListingByAPatternShowsATokenThatCannotBeUsedWithAWarningInsteadOfHidingIt()
+        {
+            var operations = Operations();
+            await operations.ApplyAsync(operations.PlanSetToken(Token("S.7__webui", Samples.Start.AddMinutes(1), "web-1")), report, CancellationToken.None);
+            await operations.ApplyAsync(operations.PlanSetToken(Token("S.7__fresh", Samples.Start.AddDays(1), "web-2")), report, CancellationToken.None);
+            clock.Advance(TimeSpan.FromMinutes(2));
+
+            var listed = new List<TSheetsToken>();
+            foreach (var query in operations.ResolveNames(new ConnectionQuery { Name = "web-*" }))
+            {
+                listed.Add(await operations.GetTokenAsync(query, report, CancellationToken.None));
+            }
+
+            Assert.Equal(new[] { "web-1", "web-2" }, listed.Select(t => t.Name));
+            Assert.Contains(report.Warnings, w => w.StartsWith("The token 'web-1' expired on", StringComparison.Ordinal));
+            var alone = await Assert.ThrowsAsync<TSheetsAuthException>(() => operations.GetTokenAsync(new ConnectionQuery { Name = "web-1" }, report, CancellationToken.None));
+            Assert.Equal(ErrorIds.TokenExpired, alone.ErrorId);
+        }
+
+        [Fact]
+        public async Task NoRefreshOnAnExpiredTokenThatCouldRefreshSaysSoNotThatCredentialsAreMissing()
+        {
+            var operations = Operations();
+            var options = new SetTokenOptions
+            {
+                Name = "acme",
+                AccessToken = SecureStrings.FromPlainText(Samples.AccessToken),
+                RefreshToken = SecureStrings.FromPlainText(Samples.RefreshToken),
+                ClientId = "client-id",
+                ClientSecret = SecureStrings.FromPlainText("client-secret"),
+                ExpiresOn = Samples.Start.AddMinutes(1),
+            };
+            await operations.ApplyAsync(operations.PlanSetToken(options), report, CancellationToken.None);
+            clock.Advance(TimeSpan.FromMinutes(2));
+
+            var ex = await Assert.ThrowsAsync<TSheetsAuthException>(() => operations.GetTokenAsync(new ConnectionQuery { Name = "acme", NoRefresh = true }, report, CancellationToken.None));
+
+            Assert.Equal(ErrorIds.TokenExpired, ex.ErrorId);
+            Assert.Contains("it can be refreshed, but -NoRefresh was given", ex.Message);
+            Assert.DoesNotContain("without the app's client ID and secret", ex.Message);
+            Assert.Equal(0, server.Calls);
         }
     }
 }

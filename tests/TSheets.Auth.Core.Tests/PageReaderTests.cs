@@ -89,7 +89,7 @@ namespace TSheets.Auth.Tests
             Assert.Equal(new[] { 3, 1, 0, 2 }, pages.Select(ApiShapes.ItemCount).ToArray());
 
             Assert.Equal(
-                new[] { "1 pages, 3 items so far", "2 pages, 4 items so far", "3 pages, 4 items so far", "done: 4 pages, 6 items" },
+                new[] { "1 page, 3 items so far", "2 pages, 4 items so far", "3 pages, 4 items so far", "done: 4 pages, 6 items" },
                 report.Progress.ToArray());
         }
 
@@ -102,7 +102,7 @@ namespace TSheets.Auth.Tests
             Assert.Null(await reader.NextAsync());
             Assert.Null(await reader.NextAsync());
             Assert.Equal(1, handler.Calls);
-            Assert.Equal(new[] { "done: 1 pages, 2 items" }, report.Progress.ToArray());
+            Assert.Equal(new[] { "done: 1 page, 2 items" }, report.Progress.ToArray());
         }
 
         [Fact]

@@ -160,5 +160,25 @@ namespace TSheets.Auth.Tests
             Assert.Equal("invalid_grant", error.ServerError);
             Assert.Equal(waits, clock.Delays.Any());
         }
+
+        [Theory]
+        [InlineData(15, false)]   // past the two weeks TSheets keeps a refresh token: no machine could have used it
+        [InlineData(1, true)]     // a young pair: another machine may have rotated it a moment ago
+        public async Task ADeadRefreshTokenInASharedVaultWaitsOnlyWhenAnotherMachineCouldHaveUsedIt(int daysOld, bool waits)
+        {
+            var issued = DateTimeOffset.UtcNow.AddDays(-daysOld);
+            await NewProcess().Repository.SaveAsync(
+                Samples.Connection(name, issued, TimeSpan.FromHours(1), refresh: "deaddeaddeaddeaddeaddeaddeaddeaddeaddead"),
+                new CallScope("(saved)", Vault, NullReporter.Instance, null, CancellationToken.None));
+            var clock = new FakeClock(DateTimeOffset.UtcNow);
+            var job = NewProcess(clock, localToMachine: false);
+
+            var error = await Assert.ThrowsAsync<TSheetsAuthException>(() => job.GetAsync(RefreshMode.Auto, name));
+
+            Assert.Equal(ErrorIds.RefreshFailed, error.ErrorId);
+            Assert.Contains($"Sign in again: Connect-TSheets -Name '{name}' -Vault 'Ops' -ClientId 'client-id'", error.Message);
+            Assert.Equal(waits, clock.Delays.Any());
+            Assert.Equal(waits, job.Report.Verbose.Any(line => line.Contains("looking for its pair", StringComparison.Ordinal)));
+        }
     }
 }

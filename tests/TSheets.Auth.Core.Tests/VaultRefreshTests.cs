@@ -219,7 +219,7 @@ namespace TSheets.Auth.Tests
 
             Assert.Equal(5, server.Refreshes);
             Assert.Single(Directory.GetFiles(machine.Path));
-            process.Repository.Remove(name, Vault);
+            await process.Repository.RemoveAsync(name, Vault, process.Report);
             Assert.Empty(Directory.GetFiles(machine.Path));
         }
 

@@ -15,12 +15,13 @@ namespace TSheets.Auth.Commands.Tests
     /// </summary>
     public class CoreReferenceTests
     {
-        /// <summary>The facade with its options and results, the four public types, and the seams the cmdlet assembly implements.</summary>
+        /// <summary>The facade with its options and results, the public types, and the seams the cmdlet assembly implements.</summary>
         private static readonly string[] Allowed =
         {
             "TSheets.Auth.AuthorizationRequest",
             "TSheets.Auth.TSheetsAuthException",
             "TSheets.Auth.TSheetsToken",
+            "TSheets.Auth.TSheetsConnection",
             "TSheets.Auth.Operations.TSheetsOperations",
             "TSheets.Auth.Operations.SignInOptions",
             "TSheets.Auth.Operations.ConnectionQuery",

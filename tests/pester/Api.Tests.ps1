@@ -94,6 +94,8 @@ Describe 'Invoke-TSheetsRestMethod against TSheets as it really is' {
         $failed | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'ApiError,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' }
         $failed[0].TargetObject | Should -Be '2'
         $failed[0].Exception.Message | Should -Match 'Item 2 of POST timesheets was refused: 417 Expectation Failed \(user_id is required\)'
+        # What became of the others, truly (issue 24): not "the other items were accepted" when another failed too.
+        $failed[0].Exception.Message | Should -Match '1 other item was refused too; 1 item was accepted\.'
         $failed[1].TargetObject | Should -Be '3'
     }
 

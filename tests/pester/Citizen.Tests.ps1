@@ -5,7 +5,7 @@ BeforeAll {
     $commonParameters = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 }
 
-Describe 'Help for <_>' -ForEach @('New-TSheetsAuthorizationUrl', 'Connect-TSheets', 'Set-TSheetsToken', 'Get-TSheetsToken', 'Disconnect-TSheets', 'Invoke-TSheetsRestMethod') {
+Describe 'Help for <_>' -ForEach @('New-TSheetsAuthorizationUrl', 'Connect-TSheets', 'Set-TSheetsToken', 'Get-TSheetsToken', 'Get-TSheetsConnection', 'Disconnect-TSheets', 'Invoke-TSheetsRestMethod') {
     BeforeAll {
         $help = Get-Help $_ -Full
         $command = Get-Command $_

@@ -151,7 +151,7 @@ Describe 'Authorization codes' {
         # RFC 6749 4.1.2: a reused code revokes the tokens it issued; the first connection's access token is still in date.
         $kept = Get-TSheetsToken -Name $first.Name -ForceRefresh -WarningVariable warnings -WarningAction SilentlyContinue
         Get-Plain $kept.AccessToken | Should -BeExactly (Get-Plain $first.AccessToken)
-        "$warnings" | Should -Match 'could not be refreshed.*invalid_grant.*Sign in again with Connect-TSheets'
+        "$warnings" | Should -Match "could not be refreshed.*invalid_grant.*Sign in again: Connect-TSheets -Name '$($first.Name)'"
     }
 
     It 'refuses an expired code (short_lived client: 2 s) with GrantFailed, invalid_grant' {
@@ -209,7 +209,7 @@ Describe 'A refresh token revoked at /api/v1/revoke' {
         (Invoke-RawRevoke $server $client (Get-Plain $token.RefreshToken)).Status | Should -Be 200
         $kept = Get-TSheetsToken -Name $token.Name -ForceRefresh -WarningVariable warnings -WarningAction SilentlyContinue
         Get-Plain $kept.AccessToken | Should -BeExactly (Get-Plain $token.AccessToken)
-        "$warnings" | Should -Match "The token '$($token.Name)' could not be refreshed, so the current one.*is used: .*invalid_grant.*Sign in again with Connect-TSheets"
+        "$warnings" | Should -Match "The token '$($token.Name)' could not be refreshed, so the current one.*is used: .*invalid_grant.*Sign in again: Connect-TSheets -Name '$($token.Name)'"
         Format-Request (Get-ClientRequests $client.ClientId)[-1] | Should -BeExactly 'refresh_token 400'
     }
 
@@ -221,7 +221,7 @@ Describe 'A refresh token revoked at /api/v1/revoke' {
         $wait | Should -BeLessThan 6000
         if ($wait -gt 0) { Start-Sleep -Milliseconds $wait }
         $err = { Get-TSheetsToken -Name $token.Name -ForceRefresh } | Should -Throw -ErrorId "RefreshFailed,$getToken" -PassThru
-        $err.Exception.Message | Should -Match "The token '$($token.Name)' expired on .* could not be refreshed: .*invalid_grant.*Sign in again with Connect-TSheets"
+        $err.Exception.Message | Should -Match "The token '$($token.Name)' expired on .* could not be refreshed: .*invalid_grant.*Sign in again: Connect-TSheets -Name '$($token.Name)'"
         Format-Request (Get-ClientRequests $client.ClientId)[-1] | Should -BeExactly 'refresh_token 400'
     }
 }

@@ -107,7 +107,7 @@ catch { 'ERRORID ' + `$_.FullyQualifiedErrorId }
         $page = Open-Elsewhere $url
         $page.StatusCode | Should -Be 200
         "$($page.Headers['Cache-Control'])" | Should -Match 'no-store'
-        $page.Content | Should -Match 'Return to PowerShell'
+        $page.Content | Should -Match 'completing the sign-in in PowerShell'
         $page.Content | Should -Not -Match 'S\.19__'
         Wait-TmuxText $terminal 'USER 12345|ERRORID \S+' | ForEach-Object Value | Should -Be 'USER 12345'
         $screen = Get-TmuxScreen $terminal
@@ -170,7 +170,7 @@ catch { 'ERRORID ' + `$_.FullyQualifiedErrorId }
         $seen = Get-Content -LiteralPath $browserLog
         $seen | Should -Contain 'handed a page' -Because 'the module hands over a page, and Chromium follows its meta refresh itself'
         $seen | Should -Contain "landed on http://localhost:$port/callback"
-        ($seen -join "`n") | Should -Match 'text Signed in TSheets.Auth received the authorization'
+        ($seen -join "`n") | Should -Match 'text Completing the sign-in TSheets.Auth received the authorization and is completing the sign-in in PowerShell'
         ($seen -join "`n") | Should -Not -Match 'error '
         (Get-EmulatorStats $emulator).grants.authorization_code | Should -Be 1
         Test-PortFree $port | Should -BeTrue

@@ -32,10 +32,10 @@ Describe 'Parameter sets of Connect-TSheets' {
         (Get-Command Set-TSheetsToken).Parameters['AccessToken'].ParameterType | Should -Be ([securestring])
     }
 
-    It 'binds ClientId, RedirectUri, State, CodeVerifier and BaseUri by property name in the RedirectedUrl set' {
+    It 'binds ClientId, RedirectUri, State, CodeVerifier and BaseUri by property name in the RedirectedUrl set (and Name, from a piped token or connection)' {
         $set = $command.ParameterSets | Where-Object Name -EQ 'RedirectedUrl'
         $byName = $set.Parameters | Where-Object ValueFromPipelineByPropertyName | ForEach-Object Name | Sort-Object
-        $byName | Should -Be @('BaseUri', 'ClientId', 'CodeVerifier', 'RedirectUri', 'State')
+        $byName | Should -Be @('BaseUri', 'ClientId', 'CodeVerifier', 'Name', 'RedirectUri', 'State')
     }
 
     It 'offers -ClientAuthentication Post or Basic, Post by default, in every set' {

@@ -92,8 +92,8 @@ foreach (`$round in 1, 2) {
             @{ Command = 'Get-TSheetsToken'; Vault = $vault }
         }
     ) {
-        Set-TSheetsToken -Name $name -AccessToken ('S.7__kept' | ConvertTo-TestSecureString) -Vault Flaky
-        Disconnect-TSheets -Name $name   # the session's copy would answer Get-TSheetsToken before any vault
+        # Stored by another process: this session holds no copy that would answer before any vault.
+        (Invoke-FreshPwsh "Set-TSheetsToken -Name '$name' -AccessToken (ConvertTo-SecureString 'S.7__kept' -AsPlainText -Force) -Vault Flaky; 'STORED'").Output | Should -Contain 'STORED'
         $err = { & $Command -Name $name -Vault $Vault -ErrorAction Stop } | Should -Throw -ErrorId "VaultNotFound,TSheets.Auth.Commands.$($Command -replace '-', '')Command" -PassThru
         $err.Exception.Message | Should -Match "There is no SecretManagement vault named '$([regex]::Escape($Vault))'"
         Get-VaultSecretName "TSheets.Auth.$name" -Vault Flaky | Should -Be "TSheets.Auth.$name"

@@ -229,14 +229,17 @@ function Wait-PwshProcess {
 $script:TmuxSocket = "tsheets-tests-$PID"
 
 # -Umask: the shell sets it before starting pwsh (say '000', to prove modes do not depend on it).
+# -NoImport: the script imports what it wants (an installed module, by name). -KeepOpen: pwsh stays at
+# its prompt after the script, for lines typed with Send-TmuxLine, as a person would type them.
 function Start-TmuxPwsh {
-    param([Parameter(Mandatory)] [string] $Script, [ValidatePattern('^[0-7]{3,4}$')] [string] $Umask)
+    param([Parameter(Mandatory)] [string] $Script, [ValidatePattern('^[0-7]{3,4}$')] [string] $Umask, [switch] $NoImport, [switch] $KeepOpen)
     $name = "pwsh-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
-    $prelude = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-TestModulePath)'; "
+    $prelude = "`$ErrorActionPreference = 'Stop'; " + $(if ($NoImport) { '' } else { "Import-Module '$(Get-TestModulePath)'; " })
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($prelude + $Script))
     $umaskFirst = if ($Umask) { "umask $Umask; " } else { '' }
+    $noExit = if ($KeepOpen) { '-NoExit ' } else { '' }
     # The trailing sleep keeps the pane (and what it shows) readable after pwsh ends.
-    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "$umaskFirst'$(Get-PwshPath)' -NoProfile -EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
+    & tmux -L $script:TmuxSocket new-session -d -s $name -x 220 -y 60 "$umaskFirst'$(Get-PwshPath)' -NoProfile $noExit-EncodedCommand $encoded; echo PWSH-EXITED; sleep 60"
     if ($LASTEXITCODE -ne 0) { throw 'tmux could not start a session.' }
     $name
 }

@@ -83,6 +83,16 @@ Describe 'Set-TSheetsToken and Get-TSheetsToken' {
             $errors | Should -BeNullOrEmpty
         }
 
+        It 'lists, with a pattern, a token that can no longer be used, with a warning saying why (issue 24)' {
+            Set-TSheetsToken -AccessToken ('S.7__gone' | ConvertTo-TestSecureString) -Name "$name-old" -ExpiresOn ([DateTimeOffset]::UtcNow.AddSeconds(1))
+            Set-TSheetsToken -AccessToken ('S.7__live' | ConvertTo-TestSecureString) -Name "$name-new"
+            while ((Get-TSheetsConnection "$name-old").TimeLeft -gt [TimeSpan]::Zero) { Start-Sleep -Milliseconds 50 }
+            $listed = Get-TSheetsToken -Name "$name-*" -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable failed
+            $listed.Name | Sort-Object | Should -Be @("$name-new", "$name-old")
+            "$warned" | Should -Match "The token '$name-old' expired on .*web UI"
+            $failed | Should -BeNullOrEmpty
+        }
+
         It 'shows no secret in the default view' {
             Set-TSheetsToken -AccessToken ('S.7__0123456789abcdef0123456789abcdef01234567' | ConvertTo-TestSecureString) -Name $name
             $table = Get-TSheetsToken -Name $name | Out-String
@@ -135,6 +145,15 @@ Describe 'Set-TSheetsToken and Get-TSheetsToken' {
             ($token.RefreshToken | ConvertFrom-TestSecureString) | Should -BeExactly $minted.refresh_token
             Get-TSheetsToken -Name $name -ForceRefresh | Should -Not -BeNullOrEmpty
             (Get-EmulatorStats $emulator).grants.refresh_token | Should -Be 2
+        }
+
+        It 'says -NoRefresh kept an expired token that could refresh from being refreshed, not that credentials are missing (issue 24)' {
+            Set-Expiring ([TimeSpan]::FromSeconds(1))
+            while ((Get-TSheetsConnection $name).TimeLeft -gt [TimeSpan]::Zero) { Start-Sleep -Milliseconds 50 }
+            $err = { Get-TSheetsToken -Name $name -NoRefresh -ErrorAction Stop } | Should -Throw -ErrorId 'TokenExpired,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
+            $err.Exception.Message | Should -Match 'it can be refreshed, but -NoRefresh was given'
+            $err.Exception.Message | Should -Not -Match 'without the app''s client ID and secret'
+            (Get-EmulatorStats $emulator).grants.total | Should -Be 0
         }
 
         It 'returns a still-valid token with a warning when the refresh fails' {

@@ -138,8 +138,7 @@ finally { `$held.Dispose() }
         $stored = (Read-VaultDocument $name).Document
         $stored.version | Should -Be 2
         $stored.client_authentication | Should -Be 'Basic'
-        Disconnect-TSheets -Name $name
-        (Get-TSheetsToken -Name $name -Vault Ops).ClientAuthentication | Should -Be 'Basic'
+        (Invoke-FreshPwsh "(Get-TSheetsToken -Name '$name' -Vault Ops -NoRefresh).ClientAuthentication").Output | Should -Contain 'Basic'
         (Get-EmulatorStats $emulator).grant_requests[-1].client_auth | Should -Be 'basic'
     }
 }
@@ -154,10 +153,13 @@ Describe 'Disconnect-TSheets with a vault (the real SecretStore)' {
         Set-TSheetsToken -Name $name -AccessToken ('S.7__bye' | ConvertTo-TestSecureString) -Vault Ops
     }
 
-    It 'removes the session entry only, without -Vault' {
-        Disconnect-TSheets -Name $name
-        Get-TSheetsToken -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        Get-TSheetsToken -Name $name -Vault Ops -AsPlainText | Should -BeExactly 'S.7__bye'
+    It 'removes it from the vault it was saved in too, without -Vault, says so, and forgets it (issue 24)' {
+        Disconnect-TSheets -Name $name -InformationVariable said
+        "$said" | Should -Match "Removed '$name' from this session and vault 'Ops' \(the secret 'TSheets.Auth.$name'\)"
+        Get-VaultSecretName "TSheets.Auth.$name" | Should -BeNullOrEmpty
+        $next = Invoke-FreshPwsh "try { Get-TSheetsToken -Name '$name' -ErrorAction Stop } catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }"
+        $next.Output | Should -Contain 'ERRORID TokenNotFound,TSheets.Auth.Commands.GetTSheetsTokenCommand'
+        ($next.Output -join ' ') | Should -Match 'none was saved in a vault under that name'
     }
 
     It 'removes the secret too with -Vault, and says where to revoke the token' {

@@ -128,9 +128,11 @@ namespace TSheets.Auth.Api
 
             if (request.Method == "POST" || request.Method == "PUT")
             {
-                foreach (var failure in ApiShapes.TakeFailures(value))
+                var failures = ApiShapes.TakeFailures(value);
+                var accepted = ApiShapes.ItemCount(value);
+                foreach (var failure in failures)
                 {
-                    report.Error(ApiFailures.BatchItem(failure, described));
+                    report.Error(ApiFailures.BatchItem(failure, described, accepted, failures.Count));
                 }
             }
 

@@ -76,14 +76,27 @@ namespace TSheets.Auth.Api
             return new TSheetsAuthException(id, message, name) { StatusCode = status, ServerError = error.Code };
         }
 
-        public static TSheetsAuthException BatchItem(BatchFailure failure, string described)
+        /// <summary>One refused item of a batch, saying truly what became of the others: <paramref name="accepted"/> good ones, <paramref name="refused"/> refused ones in all.</summary>
+        public static TSheetsAuthException BatchItem(BatchFailure failure, string described, int accepted, int refused)
         {
             var extra = string.IsNullOrEmpty(failure.Extra) ? string.Empty : $" ({failure.Extra})";
             return new TSheetsAuthException(
                 ErrorIds.ApiError,
-                $"Item {failure.Index} of {described} was refused: {failure.Status} {failure.Message ?? "no explanation"}{extra}. The other items were accepted.",
+                $"Item {failure.Index} of {described} was refused: {failure.Status} {failure.Message ?? "no explanation"}{extra}. {Others(accepted, refused - 1)}",
                 failure.Index)
             { StatusCode = failure.Status };
+        }
+
+        /// <summary>What became of the other items of a batch, as the answer says.</summary>
+        internal static string Others(int accepted, int refused)
+        {
+            if (refused == 0)
+            {
+                return accepted == 0 ? "It was the only item." : accepted == 1 ? "The other item was accepted." : $"The other {accepted} items were accepted.";
+            }
+
+            var refusedText = refused == 1 ? "1 other item was refused too" : $"{refused} other items were refused too";
+            return accepted == 0 ? $"{refusedText}, and none was accepted." : $"{refusedText}; {(accepted == 1 ? "1 item was" : $"{accepted} items were")} accepted.";
         }
 
         private static string Said(HttpResult answer, IEnumerable<string> secrets) =>

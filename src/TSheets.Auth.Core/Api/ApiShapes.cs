@@ -69,6 +69,35 @@ namespace TSheets.Auth.Api
                 : 0;
 
         /// <summary>
+        /// The items of the answer's <c>results</c>, one object each: TSheets keys them by ID (or by
+        /// the request's index) under <c>results.&lt;collection&gt;</c>, so the values of every
+        /// collection, in order. Null when the answer has no <c>results</c> collection.
+        /// </summary>
+        public static object?[]? Items(object? value)
+        {
+            if (!(value is OrderedDictionary page) || !page.Contains("results") || !(page["results"] is OrderedDictionary results))
+            {
+                return null;
+            }
+
+            var items = new List<object?>();
+            foreach (DictionaryEntry collection in results)
+            {
+                switch (collection.Value)
+                {
+                    case OrderedDictionary keyed:
+                        items.AddRange(keyed.Values.Cast<object?>());
+                        break;
+                    case object?[] listed:
+                        items.AddRange(listed);
+                        break;
+                }
+            }
+
+            return items.ToArray();
+        }
+
+        /// <summary>
         /// Takes the failed items out of a POST/PUT answer (their <c>_status_code</c> is not 2xx) and
         /// returns them; what stays in the answer are the good items.
         /// </summary>

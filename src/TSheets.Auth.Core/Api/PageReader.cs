@@ -71,12 +71,12 @@ namespace TSheets.Auth.Api
             var more = ApiShapes.HasMore(value);
             if (more && pages < MaxPages)
             {
-                scope.Report.Progress(activity, $"{pages} pages, {items} items so far");
+                scope.Report.Progress(activity, $"{Count(pages, "page")}, {Count(items, "item")} so far");
             }
             else
             {
                 done = true;
-                scope.Report.Progress(activity, $"{pages} pages, {items} items", completed: true);
+                scope.Report.Progress(activity, $"{Count(pages, "page")}, {Count(items, "item")}", completed: true);
                 if (more)
                 {
                     scope.Report.Warning($"Stopped after {MaxPages} pages of {request.Path}: TSheets still says more follow.");
@@ -85,5 +85,9 @@ namespace TSheets.Auth.Api
 
             return value;
         }
+
+        /// <summary>"1 page", "2 pages".</summary>
+        internal static string Count(long count, string noun) =>
+            count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? noun : noun + "s");
     }
 }

@@ -113,7 +113,8 @@ namespace TSheets.Auth.Interactive
             {
                 var code = answer.GetCheckedCode(expectedState, target);
                 settle = () => outcome.TrySetResult(code);
-                return Page(200, "Signed in", "TSheets.Auth received the authorization. Return to PowerShell to see the result; you can close this tab.");
+                // Not "Signed in": the code is exchanged after this page is sent, and that can still fail (a wrong client secret).
+                return Page(200, "Completing the sign-in", "TSheets.Auth received the authorization and is completing the sign-in in PowerShell. Return there to see whether it worked; you can close this tab.");
             }
             catch (TSheetsAuthException ex) when (ex.ErrorId == ErrorIds.AuthorizationDenied)
             {

@@ -82,6 +82,7 @@ namespace TSheets.Auth.Interactive
                     using (Show(request, noBrowser, listener.RedirectUri))
                     {
                         report.Information($"Waiting up to {options.Timeout.TotalSeconds:0} seconds for the sign-in to reach {UriRules.Describe(listener.RedirectUri)} (Ctrl+C cancels)...");
+                        report.Information($"If the browser shows an error instead of a page that sends you back here (TSheets saying the redirect URI does not match, say), press Ctrl+C: the redirect URI registered for the app in QuickBooks Time (Feature Add-ons > API) must be exactly {UriRules.Describe(listener.RedirectUri)}.");
                         code = await listener.WaitForCodeAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -89,25 +90,11 @@ namespace TSheets.Auth.Interactive
             else
             {
                 request = AuthorizationUrl.Create(options.App.ClientId ?? string.Empty, options.RedirectUri, null, baseUri, options.Scope, options.Pkce);
-                string? pasted;
                 using (Show(request, noBrowser, null))
                 {
                     report.Information($"After you allow access, the browser goes to {UriRules.Describe(options.RedirectUri)}. Copy the whole address from its address bar and paste it here at once: the code in it expires in about 30 seconds.");
-                    // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
-                    pasted = SecureStrings.ToPlainText(await prompt.ReadSecretAsync("Address (hidden): ", cancellationToken).ConfigureAwait(false));
+                    code = await ReadPastedCodeAsync(options, request, cancellationToken).ConfigureAwait(false);
                 }
-
-                if (pasted == null)
-                {
-                    throw NoOneToAnswer(options.Name, "the input ended before an address was pasted");
-                }
-
-                if (!Uri.TryCreate(pasted.Trim(), UriKind.Absolute, out var redirectedUrl))
-                {
-                    throw new TSheetsAuthException(ErrorIds.InvalidRedirectUri, "That is not an address. Run Connect-TSheets again and paste the whole address from the browser's address bar.", options.Name);
-                }
-
-                code = AuthorizationResponse.FromRedirectedUrl(redirectedUrl, options.RedirectUri).GetCheckedCode(request.State, options.Name);
             }
 
             var grant = new GrantRequest
@@ -121,6 +108,40 @@ namespace TSheets.Auth.Interactive
                 CodeVerifier = request.CodeVerifier,
             };
             return await signIn.WithCodeAsync(grant, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The code from the address the person pastes: a bad paste (empty, not an address, a partial
+        /// copy) is said and asked for again, up to <see cref="PastedAddress.MaxTries"/> times.
+        /// </summary>
+        private async Task<string> ReadPastedCodeAsync(InteractiveOptions options, AuthorizationRequest request, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                // Read like a password: the address holds a one-time code that must not reach the screen or a transcript.
+                var pasted = SecureStrings.ToPlainText(await prompt.ReadSecretAsync("Address (hidden): ", cancellationToken).ConfigureAwait(false));
+                if (pasted == null)
+                {
+                    throw NoOneToAnswer(options.Name, "the input ended before an address was pasted");
+                }
+
+                var code = PastedAddress.TryCode(pasted, options.RedirectUri, request.State, options.Name, out var problem);
+                if (code != null)
+                {
+                    return code;
+                }
+
+                if (attempt >= PastedAddress.MaxTries)
+                {
+                    throw new TSheetsAuthException(
+                        ErrorIds.InvalidRedirectUri,
+                        $"{problem} That was the last of {PastedAddress.MaxTries} tries: nothing was sent to TSheets. Run Connect-TSheets again, and paste the whole address from the browser's address bar within 30 seconds of allowing access.",
+                        options.Name);
+                }
+
+                var left = PastedAddress.MaxTries - attempt;
+                report.Warning($"{problem} Paste it again ({left} {(left == 1 ? "try" : "tries")} left).");
+            }
         }
 
         /// <summary>Shows the URL and opens the browser where one can open; returns what to dispose when the sign-in is over.</summary>

@@ -97,7 +97,7 @@ namespace TSheets.Auth.Interactive
                         : $" {RejectedCount} request(s) to it without the expected state or a usable code were ignored" + (error == null ? "." : $" (the last one reported '{error}').");
                     throw new TSheetsAuthException(
                         ErrorIds.AuthorizationTimedOut,
-                        $"No sign-in reached {UriRules.Describe(RedirectUri)} within {timeout.TotalSeconds:0.#} seconds.{ignored} Run Connect-TSheets again, or raise -TimeoutSec.",
+                        $"No sign-in reached {UriRules.Describe(RedirectUri)} within {timeout.TotalSeconds:0.#} seconds.{ignored} The likely cause: the browser never came back here because TSheets showed an error page instead, most often because the redirect URI registered for the app in QuickBooks Time (Feature Add-ons > API) is not exactly {UriRules.Describe(RedirectUri)}; or the sign-in was not finished in the browser. Check the registered redirect URI, then run Connect-TSheets again (raise -TimeoutSec only if you need more time to sign in).",
                         target);
                 }
             }

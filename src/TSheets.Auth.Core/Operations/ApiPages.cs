@@ -11,14 +11,23 @@ namespace TSheets.Auth.Operations
     {
         private readonly PageReader reader;
         private readonly Func<Func<Task<object>>, Task<object>> guard;
+        private readonly Func<object, object> shape;
 
-        internal ApiPages(PageReader reader, Func<Func<Task<object>>, Task<object>> guard)
+        /// <param name="reader">Reads the pages.</param>
+        /// <param name="guard">Scrubs an error as it leaves the door.</param>
+        /// <param name="shape">What of each page is written (-Items: its items); null: the page.</param>
+        internal ApiPages(PageReader reader, Func<Func<Task<object>>, Task<object>> guard, Func<object, object> shape = null)
         {
             this.reader = reader;
             this.guard = guard;
+            this.shape = shape;
         }
 
-        /// <summary>The next page, or null when there is none.</summary>
-        public Task<object> NextAsync() => guard(reader.NextAsync);
+        /// <summary>The next page (or its items), or null when there is none.</summary>
+        public Task<object> NextAsync() => guard(async () =>
+        {
+            var page = await reader.NextAsync().ConfigureAwait(false);
+            return page == null || shape == null ? page : shape(page) ?? Array.Empty<object>();
+        });
     }
 }

@@ -30,9 +30,13 @@ namespace TSheets.Auth.Operations
         /// <summary>PowerShell was started with -NonInteractive.</summary>
         public bool NonInteractiveSwitch { get; set; }
 
+        /// <summary>One of the connections a pattern listed: shown even when its token cannot be used (with a warning).</summary>
+        public bool Listed { get; set; }
+
         /// <summary>The same query for one of the names a pattern resolved to.</summary>
-        public ConnectionQuery WithName(string name) => new ConnectionQuery
+        public ConnectionQuery WithName(string name, bool listed = false) => new ConnectionQuery
         {
+            Listed = listed,
             Name = name,
             Vault = Vault,
             ForceRefresh = ForceRefresh,

@@ -42,7 +42,8 @@ namespace TSheets.Auth.Operations
             var grantTimeout = new GrantTimeout(() => environment(GrantTimeout.Variable));
             var environmentToken = new EnvironmentToken(environment);
             var vaults = settings.Vault ?? Vaults(settings, environment, locks, clock);
-            var repository = new ConnectionRepository(session, vaults, clock, locks, environmentToken);
+            var remembered = new RememberedConnections(data, clock);
+            var repository = new ConnectionRepository(session, vaults, clock, locks, environmentToken, remembered);
             var primaries = settings.PrimaryHandler == null ? new PrimaryHandlers() : PrimaryHandlers.Using(settings.PrimaryHandler);
             var tokenClient = new TokenClient(HttpPipelines.Plain(primaries), grantTimeout);
             var tokens = new TokenRefresher(repository, tokenClient);

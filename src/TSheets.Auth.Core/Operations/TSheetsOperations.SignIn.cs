@@ -34,7 +34,8 @@ namespace TSheets.Auth.Operations
             var mode = options.Mode;
             var redirectUri = mode == SignInMode.RefreshToken ? options.RedirectUri : UriRules.ValidateRedirectUri(options.RedirectUri);
             var app = new ClientCredentials(options.ClientId, options.ClientSecret, ParseClientAuthentication(options.ClientAuthentication));
-            var scope = Scope(options.Name, options.Vault, options.Network, report, cancellationToken);
+            // Without -Vault, a connection saved in a vault before is saved there again: a new window must not find the old pair.
+            var scope = Scope(options.Name, options.Vault ?? parts.Repository.VaultOf(options.Name), options.Network, report, cancellationToken);
             var grant = new GrantRequest { Name = options.Name, BaseUri = baseUri, Client = app, Network = scope.Network, RedirectUri = redirectUri, CodeVerifier = options.CodeVerifier };
             Connection connection;
             switch (mode)

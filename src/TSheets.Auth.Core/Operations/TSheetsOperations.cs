@@ -51,11 +51,17 @@ namespace TSheets.Auth.Operations
         /// <summary>An error with every secret in play masked from its message (and its causes'): same ID, target, status and cause.</summary>
         public TSheetsAuthException Scrub(TSheetsAuthException error) => parts.Redactor.Scrub(error);
 
-        /// <summary>The session's connections for completion: each name, and a line describing it.</summary>
-        public IReadOnlyList<KeyValuePair<string, string>> SessionConnections() =>
-            parts.Session.All()
+        /// <summary>The connections for completion (the session's, then those remembered in a vault): each name, and a line describing it.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> SessionConnections()
+        {
+            var session = parts.Session.All()
                 .Select(c => new KeyValuePair<string, string>(c.Name, $"{c.Name}: user {c.UserId ?? "?"} of {c.ClientUrl ?? c.CompanyId ?? "?"}, valid until {Messages.Time(c.ExpiresOn)}"))
                 .ToList();
+            var saved = parts.Repository.Remembered.All()
+                .Where(r => !session.Any(c => string.Equals(c.Key, r.Name, StringComparison.OrdinalIgnoreCase)))
+                .Select(r => new KeyValuePair<string, string>(r.Name, $"{r.Name}: user {r.UserId ?? "?"} of {r.ClientUrl ?? r.CompanyId ?? "?"}, saved in vault '{r.Vault}'"));
+            return session.Concat(saved).OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).ToList();
+        }
 
         private static string Where(string vault) => vault == null ? "the session" : $"the session and vault '{vault}'";
 

@@ -6,7 +6,7 @@ namespace TSheets.Auth.Platform
 {
     /// <summary>
     /// The few POSIX calls the module's private folders need (lstat, fstat, open without following
-    /// links, mkdir, fchmod, flock, geteuid, unlink), through the .NET runtime's own native shim
+    /// links, mkdir, fchmod, flock, geteuid, unlink, rename), through the .NET runtime's own native shim
     /// (libSystem.Native, which every .NET on Linux and macOS ships and .NET itself uses for files):
     /// its flags, error codes and status layout are the same on every Unix and CPU, where libc's
     /// differ (O_NOFOLLOW, struct stat). netstandard2.0 has no public API for a file's owner.
@@ -80,6 +80,9 @@ namespace TSheets.Auth.Platform
 
         public static bool TryUnlink(string path) => Unlink(Z(path)) == 0;
 
+        /// <summary>rename(2): replaces <paramref name="to"/> in one step (a link there is replaced, never followed).</summary>
+        public static bool TryRename(string from, string to, out int error) => Check(Rename(Z(from), Z(to)) == 0, out error);
+
         public static bool TryRemoveDirectory(string path) => RmDir(Z(path)) == 0;
 
         /// <summary>
@@ -134,6 +137,9 @@ namespace TSheets.Auth.Platform
 
         [DllImport(Library, EntryPoint = "SystemNative_Unlink", SetLastError = true)]
         private static extern int Unlink(byte[] path);
+
+        [DllImport(Library, EntryPoint = "SystemNative_Rename", SetLastError = true)]
+        private static extern int Rename(byte[] oldPath, byte[] newPath);
 
         [DllImport(Library, EntryPoint = "SystemNative_RmDir", SetLastError = true)]
         private static extern int RmDir(byte[] path);

@@ -7,13 +7,15 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 
 namespace TSheets.Auth.Storage
 {
     /// <summary>
-    /// Where connections live: the process-wide session, SecretManagement vaults, and (for CI)
-    /// the environment. Save, load, remove and list all go through here, so every command treats
-    /// the session and a vault the same way. A failure never replaces what the session holds.
+    /// Where connections live: the process-wide session, SecretManagement vaults (each one
+    /// remembered where it was saved, so no -Vault is needed to find it again), and (for CI) the
+    /// environment. Save, load, remove and list all go through here, so every command treats the
+    /// session and a vault the same way. A failure never replaces what the session holds.
     /// </summary>
     internal sealed class ConnectionRepository
     {
@@ -32,13 +34,15 @@ namespace TSheets.Auth.Storage
         /// <param name="clock">Reads the time and waits.</param>
         /// <param name="locks">The per-user lock folder.</param>
         /// <param name="environmentToken">The CI token; null: none.</param>
-        public ConnectionRepository(SessionStore session, IVaultStore vaults, IClock clock, LockFolder locks, EnvironmentToken environmentToken = null)
+        /// <param name="remembered">Where each connection was saved; null: nothing is remembered (tests of other parts).</param>
+        public ConnectionRepository(SessionStore session, IVaultStore vaults, IClock clock, LockFolder locks, EnvironmentToken environmentToken = null, RememberedConnections remembered = null)
         {
             Session = session ?? throw new ArgumentNullException(nameof(session));
             this.vaults = vaults;
             Clock = clock ?? throw new ArgumentNullException(nameof(clock));
             Locks = locks ?? throw new ArgumentNullException(nameof(locks));
             EnvironmentToken = environmentToken ?? new EnvironmentToken(_ => null);
+            Remembered = remembered ?? RememberedConnections.None;
         }
 
         public SessionStore Session { get; }
@@ -51,13 +55,31 @@ namespace TSheets.Auth.Storage
 
         public EnvironmentToken EnvironmentToken { get; }
 
+        public RememberedConnections Remembered { get; }
+
         /// <summary>
-        /// The session's connection, else the vault's (which then fills the session), else the CI
-        /// token from the environment for <c>default</c>; null when there is none.
+        /// The session's connection, else the vault's (the scope's, else the one it was last saved
+        /// in; it then fills the session), else the CI token from the environment for
+        /// <c>default</c>; null when there is none. A remembered connection its vault no longer
+        /// holds is <c>TokenNotFound</c> saying so, never "no connection".
         /// </summary>
         public Connection Find(CallScope scope)
         {
-            var found = Session.Get(scope.Name) ?? (scope.Vault == null ? null : Load(scope.Name, scope.Vault));
+            var found = Session.Get(scope.Name);
+            if (found != null)
+            {
+                return found;
+            }
+
+            if (scope.Vault != null)
+            {
+                found = Load(scope.Name, scope.Vault);
+            }
+            else if (Remembered.Find(scope.Name) is RememberedConnection remembered)
+            {
+                found = LoadRemembered(remembered, scope.Report);
+            }
+
             if (found != null)
             {
                 return found;
@@ -128,27 +150,42 @@ namespace TSheets.Auth.Storage
                 throw new TSheetsAuthException(ex.ErrorId, $"The token '{connection.Name}' is in this session but was not saved in vault '{vault}': {ex.Message}", connection.Name, ex);
             }
 
+            await Remembered.RememberAsync(connection, report).ConfigureAwait(false);
             return connection;
         }
 
-        /// <summary>Removes a connection from the session and, with <paramref name="vault"/>, its secret and lock; false when there was none.</summary>
-        public bool Remove(string name, string vault)
+        /// <summary>
+        /// Removes a connection from the session and, with <paramref name="vault"/>, its secret and
+        /// lock, and forgets where it was saved (when that was <paramref name="vault"/>).
+        /// </summary>
+        public async Task<Removal> RemoveAsync(string name, string vault, IReporter report)
         {
-            var removed = Session.Remove(name);
+            var removal = new Removal { FromSession = Session.Remove(name) };
             if (vault != null)
             {
-                removed |= Vaults.Remove(vault, VaultDocument.SecretName(name));
+                removal.FromVault = Vaults.Remove(vault, VaultDocument.SecretName(name));
                 VaultLock.Delete(Locks, vault, name);
             }
 
-            return removed;
+            removal.Forgotten = await Remembered.ForgetAsync(name, vault, report).ConfigureAwait(false);
+            return removal;
         }
 
-        /// <summary>Connection names matching <paramref name="isMatch"/>, from the session and (with a vault) the vault, sorted.</summary>
+        /// <summary>The vault a connection is kept in, when none is given: the session's copy's, else where it was last saved; null: the session only.</summary>
+        public string VaultOf(string name) => Session.Get(name)?.Vault ?? Remembered.Find(name)?.Vault;
+
+        /// <summary>
+        /// Connection names matching <paramref name="isMatch"/>, from the session and (with a vault)
+        /// the vault, else those remembered in any vault, sorted.
+        /// </summary>
         public IReadOnlyList<string> Names(Func<string, bool> isMatch, string vaultPattern, string vault)
         {
             var names = Session.All().Select(c => c.Name).Where(isMatch);
-            if (vault != null)
+            if (vault == null)
+            {
+                names = names.Concat(Remembered.All().Select(c => c.Name).Where(isMatch));
+            }
+            else
             {
                 var prefix = VaultDocument.SecretPrefix;
                 names = names.Concat(Vaults.List(vault, prefix + vaultPattern)
@@ -172,6 +209,28 @@ namespace TSheets.Auth.Storage
             return connection;
         }
 
+        /// <summary>A connection from the vault it was saved in; its vault's failure says where it was looked for.</summary>
+        private Connection LoadRemembered(RememberedConnection remembered, IReporter report)
+        {
+            Connection found;
+            try
+            {
+                found = Load(remembered.Name, remembered.Vault);
+            }
+            catch (TSheetsAuthException ex) when (ex.ErrorId == ErrorIds.VaultNotFound || ex.ErrorId == ErrorIds.VaultError || ex.ErrorId == ErrorIds.SecretManagementNotInstalled)
+            {
+                throw new TSheetsAuthException(ex.ErrorId, $"The connection '{remembered.Name}' was saved in vault '{remembered.Vault}', which could not be read: {ex.Message}", remembered.Name, ex);
+            }
+
+            if (found == null)
+            {
+                throw remembered.NoLongerInVault();
+            }
+
+            report.Verbose($"Found '{remembered.Name}' in vault '{remembered.Vault}', where it was saved.");
+            return found;
+        }
+
         /// <summary>The vault's copy (possibly from a per-process cache); null when it has none.</summary>
         public Connection ReadVault(string name, string vault)
         {
@@ -190,7 +249,7 @@ namespace TSheets.Auth.Storage
             new TSheetsAuthException(
                 ErrorIds.TokenNotFound,
                 vault == null
-                    ? $"There is no TSheets connection named '{name}' in this session. Sign in with Connect-TSheets, or store a token with Set-TSheetsToken."
+                    ? $"There is no TSheets connection named '{name}' in this session, and none was saved in a vault under that name (Get-TSheetsConnection lists the connections there are). Sign in with Connect-TSheets -Name '{Messages.Quote(name)}', or store a token with Set-TSheetsToken."
                     : $"There is no TSheets connection named '{name}' in this session or in vault '{vault}' (no secret '{VaultDocument.SecretName(name)}'). Sign in with Connect-TSheets -Vault '{Messages.Quote(vault)}', or store a token with Set-TSheetsToken -Vault '{Messages.Quote(vault)}'.",
                 name);
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
@@ -22,7 +23,31 @@ namespace TSheets.Auth.Tokens
         public async Task<Connection> WithCodeAsync(GrantRequest request, CancellationToken cancellationToken)
         {
             RequireClientSecret(request);
-            var grant = await client.ExchangeCodeAsync(request, cancellationToken).ConfigureAwait(false);
+            TokenGrant grant;
+            try
+            {
+                grant = await client.ExchangeCodeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TSheetsAuthException ex) when (ex.ErrorId == ErrorIds.InvalidClient)
+            {
+                // Found only now, after the browser round trip: say that the sign-in itself worked and what to check.
+                throw new TSheetsAuthException(
+                    ex.ErrorId,
+                    $"Access was allowed in the browser, but TSheets refused the app's credentials when the code was exchanged, so nothing was stored: most often a wrong client secret (copy it again from QuickBooks Time, Feature Add-ons > API; a stray space, or another app's secret, fails). {ex.Message}",
+                    ex.Target,
+                    ex)
+                { StatusCode = ex.StatusCode, ServerError = ex.ServerError };
+            }
+            catch (TSheetsAuthException ex) when (ex.ServerError == "invalid_grant" && ex.Message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                throw new TSheetsAuthException(
+                    ex.ErrorId,
+                    $"{ex.Message} Authorization codes live about 30 seconds: run Connect-TSheets again and, if you paste the address, paste it within 30 seconds of allowing access.",
+                    ex.Target,
+                    ex)
+                { StatusCode = ex.StatusCode, ServerError = ex.ServerError };
+            }
+
             return Connection.FromGrant(request.Name, grant, request.Client, request.BaseUri, clock.UtcNow);
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
+using TSheets.Auth.Reporting;
 using TSheets.Auth.Storage;
 
 namespace TSheets.Auth.Tokens
@@ -34,6 +35,7 @@ namespace TSheets.Auth.Tokens
                 try
                 {
                     repository.Vaults.Write(fresh.Vault, secretName, VaultDocument.Serialize(fresh));
+                    await repository.Remembered.RememberAsync(fresh, NullReporter.Instance).ConfigureAwait(false);
                     return null;
                 }
                 catch (TSheetsAuthException ex)

@@ -61,7 +61,7 @@ namespace TSheets.Auth.Tokens
             {
                 if (RefreshPolicy.IsExpired(current, now))
                 {
-                    throw RefreshFailure.TokenExpired(current);
+                    throw mode == RefreshMode.Never && current.CanRefresh ? RefreshFailure.NotRefreshedAsAsked(current) : RefreshFailure.TokenExpired(current);
                 }
 
                 if (refresh)

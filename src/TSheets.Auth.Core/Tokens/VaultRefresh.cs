@@ -75,6 +75,7 @@ namespace TSheets.Auth.Tokens
                     Notes = notes,
                     WriteBackFailure = lineage.WriteBackFailure,
                     Network = scope.Network,
+                    Report = report,
                 };
                 return await RefreshHeldAsync(lineage.Connection, run).ConfigureAwait(false);
             }
@@ -161,10 +162,16 @@ namespace TSheets.Auth.Tokens
             catch (TSheetsAuthException ex) when (ex.ServerError == "invalid_grant")
             {
                 // Ours is spent. On another machine sharing the vault, someone may have just rotated it.
-                var newer = await reads.FindOtherAsync(from, MayBeRacing(from, ex, run.Lost) ? LostRacePatience : TimeSpan.Zero).ConfigureAwait(false);
+                var racing = MayBeRacing(from, ex, run.Lost);
+                if (racing)
+                {
+                    run.Report.Verbose($"TSheets refused the refresh token of '{from.Name}'. Vault '{from.Vault}' may be shared with other machines, one of which may have just refreshed it: looking for its pair for up to {LostRacePatience.TotalSeconds:0} s.");
+                }
+
+                var newer = await reads.FindOtherAsync(from, racing ? LostRacePatience : TimeSpan.Zero).ConfigureAwait(false);
                 if (newer == null)
                 {
-                    throw run.Lost == null ? ex : Lost(from, ex);
+                    throw run.Lost == null ? ex : RefreshFailure.LostPair(from, ex);
                 }
 
                 run.Notes.Add($"TSheets refused the refresh token of '{from.Name}', and vault '{from.Vault}' holds another pair (rotated elsewhere): adopted it.");
@@ -190,21 +197,16 @@ namespace TSheets.Auth.Tokens
         }
 
         /// <summary>
-        /// Whether a refused refresh may be a race lost to another machine: not when the refresh token
-        /// expired, not when the newest pair here is known to be lost, not for a vault on this machine only.
+        /// Whether a refused refresh may be a race lost to another machine, the one case where waiting
+        /// helps: not when the refresh token expired (the server says so, or it is older than the two
+        /// weeks TSheets keeps one: no machine could have used it), not when the newest pair here is
+        /// known to be lost, not for a vault on this machine only (the lock and the record said all).
         /// </summary>
         private bool MayBeRacing(Connection from, TSheetsAuthException refusal, string? lost) =>
             lost == null
             && refusal.Message.IndexOf("expired", StringComparison.OrdinalIgnoreCase) < 0
+            && !(from.IssuedOn.HasValue && clock.UtcNow - from.IssuedOn.Value >= TSheetsConnection.RefreshTokenLifetime)
             && !repository.Vaults.IsLocalToMachine(from.Vault);
-
-        private static TSheetsAuthException Lost(Connection from, TSheetsAuthException refusal) =>
-            new TSheetsAuthException(
-                ErrorIds.RefreshFailed,
-                $"Vault '{from.Vault}' holds an older pair for '{from.Name}' than the newest one stored on this machine, and TSheets refused its refresh token: the newest pair's write to the vault failed, or a process with a stale copy of the store (a Set-Secret or Remove-Secret in another PowerShell window, say) wrote the older one back over it. If a session still holds the newest pair, run Get-TSheetsToken -Name '{Messages.Quote(from.Name)}' -ForceRefresh there: it writes its pair back. Otherwise sign in again: {RefreshFailure.SignInCommand(from)}",
-                from.Name,
-                refusal)
-            { StatusCode = refusal.StatusCode, ServerError = refusal.ServerError };
 
         private Connection Adopt(Connection from, Connection stored)
         {
@@ -229,6 +231,9 @@ namespace TSheets.Auth.Tokens
             public TSheetsAuthException? WriteBackFailure { get; set; }
 
             public NetworkSettings Network { get; set; } = NetworkSettings.Default;
+
+            /// <summary>Who hears, while it happens, that a refused refresh waits for another machine's pair.</summary>
+            public IReporter Report { get; set; } = NullReporter.Instance;
         }
 
         /// <summary>What lineage says before a refresh: the pair to refresh, and what went wrong on the way.</summary>

@@ -9,7 +9,7 @@ namespace TSheets.Auth.Commands
     /// Signs in: the interactive flow (browser and loopback listener, or paste-back), a pasted or
     /// captured authorization code, or a refresh token; stores the token in the session (and -Vault).
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "TSheets", DefaultParameterSetName = InteractiveSet)]
+    [Cmdlet(VerbsCommunications.Connect, "TSheets", DefaultParameterSetName = InteractiveSet, HelpUri = HelpLinks.ConnectTSheets)]
     [OutputType(typeof(TSheetsToken))]
     public sealed class ConnectTSheetsCommand : TSheetsNetworkCmdlet
     {
@@ -75,7 +75,8 @@ namespace TSheets.Auth.Commands
         [ValidateNotEmptySecureString]
         public SecureString RefreshToken { get; set; }
 
-        [Parameter]
+        // From a piped token or connection: sign that connection in again (its ClientId and BaseUri bind too).
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         [ValidateConnectionName]

@@ -10,7 +10,7 @@ namespace TSheets.Auth.Commands
     /// TSheets has no revoke endpoint: the token stays valid on the server until it expires or is
     /// deleted in QuickBooks Time.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "TSheets", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommunications.Disconnect, "TSheets", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.DisconnectTSheets)]
     public sealed class DisconnectTSheetsCommand : TSheetsCmdlet
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

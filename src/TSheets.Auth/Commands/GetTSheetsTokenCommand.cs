@@ -4,7 +4,7 @@ using TSheets.Auth.Operations;
 namespace TSheets.Auth.Commands
 {
     /// <summary>Returns a connection's token, refreshing it first when policy (or -ForceRefresh) says so.</summary>
-    [Cmdlet(VerbsCommon.Get, "TSheetsToken", DefaultParameterSetName = AutoSet)]
+    [Cmdlet(VerbsCommon.Get, "TSheetsToken", DefaultParameterSetName = AutoSet, HelpUri = HelpLinks.GetTSheetsToken)]
     [OutputType(typeof(TSheetsToken), typeof(string))]
     public sealed class GetTSheetsTokenCommand : TSheetsNetworkCmdlet
     {
@@ -36,10 +36,10 @@ namespace TSheets.Auth.Commands
         {
             var operations = ModuleRoot.Operations;
             var query = new ConnectionQuery { Name = Name, Vault = Vault, ForceRefresh = ForceRefresh, NoRefresh = NoRefresh, Network = NetworkOptions() };
-            System.Collections.Generic.IReadOnlyList<string> names;
+            System.Collections.Generic.IReadOnlyList<ConnectionQuery> queries;
             try
             {
-                names = Run(() => operations.ResolveNames(query));
+                queries = Run(() => operations.ResolveNames(query));
             }
             catch (TSheetsAuthException ex)
             {
@@ -47,12 +47,12 @@ namespace TSheets.Auth.Commands
                 return;
             }
 
-            foreach (var name in names)
+            foreach (var one in queries)
             {
                 TSheetsToken token;
                 try
                 {
-                    token = Wait(operations.GetTokenAsync(query.WithName(name), Sink, CancellationToken));
+                    token = Wait(operations.GetTokenAsync(one, Sink, CancellationToken));
                 }
                 catch (TSheetsAuthException ex)
                 {

@@ -9,13 +9,21 @@ namespace TSheets.Auth.Commands
 {
     /// <summary>
     /// Calls the TSheets API with a connection's token and returns the JSON answer as objects;
-    /// with -All, one object per page while TSheets says more follow.
+    /// with -All, one object per page while TSheets says more follow; with -Items, one object per
+    /// item of the results. What is piped in binds without surprises: strings to -Path (in the
+    /// default set), anything else to -Body once -Path is given, and a token's or connection's
+    /// Name to -Name (then the object itself is no body).
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "TSheetsRestMethod")]
+    [Cmdlet(VerbsLifecycle.Invoke, "TSheetsRestMethod", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.InvokeTSheetsRestMethod)]
     [OutputType(typeof(PSObject))]
     public sealed class InvokeTSheetsRestMethodCommand : TSheetsNetworkCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        private const string PathSet = "Path";
+        private const string BodySet = "Body";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = BodySet)]
+        [ArgumentCompleter(typeof(EndpointCompleter))]
         [ValidateNotWhiteSpace]
         public string Path { get; set; }
 
@@ -27,17 +35,21 @@ namespace TSheets.Auth.Commands
         [ValidateNotNull]
         public IDictionary Query { get; set; }
 
-        [Parameter(ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = BodySet)]
         public object Body { get; set; }
 
         [Parameter]
         public SwitchParameter All { get; set; }
 
         [Parameter]
+        public SwitchParameter Items { get; set; }
+
+        [Parameter]
         [ValidatePattern(@"^[0-9]{1,19}\z")]
         public string ManagedClientId { get; set; }
 
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ConnectionNameCompleter))]
         [ValidateNotWhiteSpace]
         public string Name { get; set; } = DefaultName;
@@ -58,6 +70,13 @@ namespace TSheets.Auth.Commands
         protected override void ProcessRecord()
         {
             var operations = ModuleRoot.Operations;
+            // A token or connection piped in named the connection (its Name bound to -Name): it is no body.
+            var body = Body is PSObject wrapped ? wrapped.BaseObject : Body;
+            if (body is TSheetsToken || body is TSheetsConnection)
+            {
+                body = null;
+            }
+
             try
             {
                 var options = new ApiCallOptions
@@ -67,11 +86,12 @@ namespace TSheets.Auth.Commands
                     Method = Method,
                     Path = Path,
                     Query = QueryPairs(),
-                    JsonBody = Body == null ? null : JsonConversion.ToJsonBody(Body),
+                    JsonBody = body == null ? null : JsonConversion.ToJsonBody(Body),
                     ManagedClientId = ManagedClientId,
                     MaximumRetryCount = MaximumRetryCount,
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
                     Network = NetworkOptions(),
+                    Items = Items,
                 };
                 if (!All)
                 {

@@ -5,7 +5,7 @@ using TSheets.Auth.Operations;
 namespace TSheets.Auth.Commands
 {
     /// <summary>Step 1: the URL a user opens to authorize the app. Pure: no network, no session change.</summary>
-    [Cmdlet(VerbsCommon.New, "TSheetsAuthorizationUrl")]
+    [Cmdlet(VerbsCommon.New, "TSheetsAuthorizationUrl", HelpUri = HelpLinks.NewTSheetsAuthorizationUrl)]
     [OutputType(typeof(AuthorizationRequest))]
     public sealed class NewTSheetsAuthorizationUrlCommand : TSheetsCmdlet
     {

@@ -9,7 +9,7 @@ namespace TSheets.Auth.Commands
     /// Stores a token obtained elsewhere (a token made in the TSheets web UI, or a pair from
     /// another tool), or a <see cref="TSheetsToken"/> from the pipeline, in the session (and -Vault).
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "TSheetsToken", DefaultParameterSetName = TokenSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.Set, "TSheetsToken", DefaultParameterSetName = TokenSet, SupportsShouldProcess = true, HelpUri = HelpLinks.SetTSheetsToken)]
     [OutputType(typeof(TSheetsToken))]
     public sealed class SetTSheetsTokenCommand : TSheetsCmdlet
     {

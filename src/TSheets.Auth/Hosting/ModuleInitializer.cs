@@ -3,12 +3,12 @@ using System.IO;
 using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace TSheets.Auth.Commands
 {
     /// <summary>
-    /// Runs when the module is imported and removed. On Windows PowerShell 5.1 (.NET Framework) it
+    /// Runs when the module is imported and removed. It refuses PowerShell 7.0 to 7.3 at once
+    /// (<see cref="RuntimeSupport"/>). On Windows PowerShell 5.1 (.NET Framework) it
     /// installs the assembly resolver before any type that needs System.Text.Json is touched, and
     /// removes it with the module. PowerShell 7 binds to the runtime's own, newer copies of those
     /// assemblies, so nothing is installed there.
@@ -21,7 +21,15 @@ namespace TSheets.Auth.Commands
 
         public void OnImport()
         {
-            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
+            // At once, before anything can fail later with a loader error on a runtime too old for the module.
+            var (desktop, version) = RuntimeSupport.Current();
+            var why = RuntimeSupport.WhyUnsupported(desktop, version);
+            if (why != null)
+            {
+                throw new PSNotSupportedException(why);
+            }
+
+            if (desktop)
             {
                 Installed.Fill(InstallResolver);
             }

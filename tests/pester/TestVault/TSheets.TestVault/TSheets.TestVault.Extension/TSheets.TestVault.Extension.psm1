@@ -1,6 +1,7 @@
 # The extension vault's five functions. VaultParameters: Path (the shared secrets file) and
 # Control (a JSON file: { "fail_set": N, "fail_get": N, "message": "...", "hang_get": S }; N failures
 # to come, -1 for every call; the next read hangs S seconds in a call no pipeline stop can interrupt). Every call reads and writes under an exclusive lock file, so processes share it.
+# Every Get-Secret is noted in <Path>.reads (the secret's name, one a line), for tests that count reads.
 Set-StrictMode -Version 3.0
 
 function Use-Vault([hashtable] $Parameters, [scriptblock] $Action, [switch] $Write) {
@@ -51,7 +52,8 @@ function Get-Secret {
     [CmdletBinding()]
     param([string] $Name, [string] $VaultName, [hashtable] $AdditionalParameters)
     Assert-NotFailing $AdditionalParameters 'get'
-    $value = Use-Vault $AdditionalParameters { param($secrets) $secrets[$Name] }
+    # Every read noted (under the vault's lock) in <Path>.reads, one name a line: a test counts them.
+    $value = Use-Vault $AdditionalParameters { param($secrets) Add-Content -LiteralPath "$($AdditionalParameters.Path).reads" -Value $Name; $secrets[$Name] }
     if ($null -ne $value) { Write-Output $value -NoEnumerate }
 }
 
