@@ -3,7 +3,7 @@
     Measures TSheets.Auth against baselines, side by side, and reports medians and ratios.
 .DESCRIPTION
     Starts the TSheets emulator (tests/TSheets.Emulator), raises its rate limit for the run, and
-    measures ten figures. Each figure runs its subject and its baseline in the same run,
+    measures twelve figures. Each figure runs its subject and its baseline in the same run,
     interleaved (the order alternates from round to round), repeated; the report gives the median
     of each, the ratio subject/baseline, the target and whether it was met.
 
@@ -45,7 +45,14 @@ param(
     [ValidateRange(1, 50)] [int] $AutomationRuns = 5,
     # Figure 10: calls a loop, and loops per case.
     [ValidateRange(10, 100000)] [int] $PacedCalls = 1000,
-    [ValidateRange(1, 20)] [int] $PacedRepetitions = 3
+    [ValidateRange(1, 20)] [int] $PacedRepetitions = 3,
+    # Figure 11: processes sharing one token, calls each, rounds.
+    [ValidateRange(2, 16)] [int] $PacingProcesses = 4,
+    [ValidateRange(2, 100)] [int] $PacingCalls = 12,
+    [ValidateRange(1, 10)] [int] $PacingRounds = 3,
+    # Figure 12: calls a loop, and loops per case.
+    [ValidateRange(10, 10000)] [int] $ProxyCalls = 300,
+    [ValidateRange(1, 20)] [int] $ProxyRepetitions = 3
 )
 
 Set-StrictMode -Version 3.0
@@ -62,7 +69,7 @@ Import-Module (Join-Path $repoRoot 'tests/pester/TestHelpers.psm1')
 Import-Module (Join-Path $PSScriptRoot 'bench/BenchTools.psm1')
 Initialize-BenchRun -PwshPath (Get-PwshPath)
 Import-Module $modulePath
-foreach ($file in 'BenchEmulator', 'Figures.Local', 'Figures.Refresh', 'Figures.SignIn', 'Figures.Api', 'Figures.Vault', 'Figures.Automation') {
+foreach ($file in 'BenchEmulator', 'Figures.Local', 'Figures.Refresh', 'Figures.SignIn', 'Figures.Api', 'Figures.Vault', 'Figures.Automation', 'Figures.Network') {
     . (Join-Path $PSScriptRoot "bench/$file.ps1")
 }
 
@@ -94,6 +101,8 @@ try {
     Measure-VaultFigure $bench -Runs $VaultRuns
     Measure-AutomationFigure $bench -Runs $AutomationRuns
     Measure-PacedApiFigure $bench -Calls $PacedCalls -Repetitions $PacedRepetitions
+    Measure-CrossProcessPacingFigure $bench -Processes $PacingProcesses -Calls $PacingCalls -Rounds $PacingRounds
+    Measure-ProxyFigure $bench -Calls $ProxyCalls -Repetitions $ProxyRepetitions
 }
 finally {
     if ($bench.Emulator) { Stop-TSheetsEmulator $bench.Emulator }

@@ -32,6 +32,8 @@ namespace TSheets.Auth.Commands
             [ErrorIds.InvalidToken] = ErrorCategory.InvalidArgument,
             [ErrorIds.InvalidPath] = ErrorCategory.InvalidArgument,
             [ErrorIds.InvalidBody] = ErrorCategory.InvalidArgument,
+            [ErrorIds.ProxyAuthenticationRequired] = ErrorCategory.AuthenticationError,
+            [ErrorIds.AmbiguousParameterSet] = ErrorCategory.InvalidArgument,
         };
 
         public static ErrorRecord ToRecord(TSheetsAuthException exception)

@@ -27,6 +27,7 @@ namespace TSheets.Auth.Commands.Tests
             "TSheets.Auth.Operations.ConnectionQuery",
             "TSheets.Auth.Operations.SetTokenOptions",
             "TSheets.Auth.Operations.ApiCallOptions",
+            "TSheets.Auth.Operations.NetworkOptions",
             "TSheets.Auth.Operations.ChangePlan",
             "TSheets.Auth.Operations.ApiPages",
             "TSheets.Auth.Reporting.IReporter",

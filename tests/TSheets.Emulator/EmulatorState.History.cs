@@ -16,6 +16,7 @@ internal sealed partial class EmulatorState
     private int _refreshGrants;
     private int _authorizeRequests;
     private int _grantArrivals;
+    private int _apiArrivals;
 
     /// <summary>The form the stats write times in: ISO 8601, UTC, milliseconds.</summary>
     public static string FormatTime(DateTimeOffset time) =>
@@ -27,6 +28,15 @@ internal sealed partial class EmulatorState
         lock (_gate)
         {
             _grantArrivals++;
+        }
+    }
+
+    /// <summary>A request to an API endpoint has arrived (counted before any fault holds it, so a test can wait for a held call).</summary>
+    public void CountApiArrival()
+    {
+        lock (_gate)
+        {
+            _apiArrivals++;
         }
     }
 
@@ -65,7 +75,8 @@ internal sealed partial class EmulatorState
                 _apiRequests.ToArray(),
                 _authorizeRequests,
                 _authorizations.ToArray(),
-                _grantArrivals);
+                _grantArrivals,
+                _apiArrivals);
         }
     }
 
@@ -106,5 +117,6 @@ internal sealed partial class EmulatorState
         _refreshGrants = 0;
         _authorizeRequests = 0;
         _grantArrivals = 0;
+        _apiArrivals = 0;
     }
 }

@@ -50,10 +50,12 @@ internal sealed record AuthorizeRequestRecord(
 internal sealed record GrantCounts(int AuthorizationCode, int RefreshToken, int Total);
 
 /// <param name="AuthorizeRequests">How many authorization requests were made; <paramref name="Authorizations"/> has their details.</param>
+/// <param name="ApiArrivals">API requests that arrived, answered or not yet (a held one counts at once).</param>
 internal sealed record EmulatorStats(
     GrantCounts Grants,
     IReadOnlyList<GrantRequestRecord> GrantRequests,
     IReadOnlyList<ApiRequestRecord> ApiRequests,
     int AuthorizeRequests,
     IReadOnlyList<AuthorizeRequestRecord> Authorizations,
-    int GrantArrivals);
+    int GrantArrivals,
+    int ApiArrivals);

@@ -42,6 +42,10 @@ internal sealed class RequestRecordingMiddleware(RequestDelegate next, EmulatorS
         {
             state.CountGrantArrival();
         }
+        else if (kind == RequestKind.Api)
+        {
+            state.CountApiArrival();
+        }
 
         Action<int>? record = kind switch
         {

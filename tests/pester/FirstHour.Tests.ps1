@@ -148,8 +148,8 @@ Describe 'A dead proxy' {
         $result = Invoke-FreshPwsh -Environment $environment "try { Invoke-TSheetsRestMethod current_user -MaximumRetryCount 0 -TimeoutSec 20 } catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }"
         $text = $result.Output -join "`n"
         $text | Should -Match 'ERRORID ServiceUnavailable,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
-        $text | Should -Match "MESSAGE The proxy http://127\.0\.0\.1:$port could not be reached on the way to TSheets at https://rest\.tsheets\.example: the connection was refused"
-        $text | Should -Match 'TSheets itself was not contacted'
+        $text | Should -Match "MESSAGE The proxy http://127\.0\.0\.1:$port could not be reached, so https://rest\.tsheets\.example was not: the connection was refused"
+        $text | Should -Match "Check the proxy's address"
         $text | Should -Not -Match 'proxy-pass-1234|proxyuser|S\.7__proxytest'
     }
 }

@@ -46,14 +46,15 @@ function Get-PwshPath {
 
 # -Https: also serves https with a throw-away CA (TestCertificates.psm1). Url stays http (the control
 # endpoints); BaseUri is https://localhost:PORT/api/v1; a child pwsh started with TrustEnvironment
-# (SSL_CERT_FILE = CaBundlePath: the system's CAs + ours) trusts it on Linux.
+# (SSL_CERT_FILE = CaBundlePath: the system's CAs + ours) trusts it on Linux. -DnsNames: the names the
+# certificate is for (default localhost), for a test that reaches the emulator by another name.
 function Start-TSheetsEmulator {
-    param([switch] $Https)
+    param([switch] $Https, [string[]] $DnsNames = @('localhost'))
     if (-not $Https) {
         $server = Start-TestServer -Project 'TSheets.Emulator' -ReadyLine 'TSHEETS_EMULATOR_LISTENING'
         return [pscustomobject]@{ Process = $server.Process; Url = $server.Url; BaseUri = [uri]"$($server.Url)/api/v1" }
     }
-    $certificates = New-TestCertificateSet -Folder (Join-Path ([IO.Path]::GetTempPath()) "tsheets-tls-$([guid]::NewGuid().ToString('n').Substring(0, 12))")
+    $certificates = New-TestCertificateSet -Folder (Join-Path ([IO.Path]::GetTempPath()) "tsheets-tls-$([guid]::NewGuid().ToString('n').Substring(0, 12))") -DnsNames $DnsNames
     $server = Start-TestServer -Project 'TSheets.Emulator' -ReadyLine 'TSHEETS_EMULATOR_LISTENING' -Urls 'http://127.0.0.1:0;https://127.0.0.1:0' `
         -Arguments '--https-certificate', $certificates.PfxPath, '--https-password', $certificates.PfxPassword
     $httpsUrl = @($server.Urls | Where-Object { $_ -like 'https://*' })[0] -replace '^https://127\.0\.0\.1:', 'https://localhost:'

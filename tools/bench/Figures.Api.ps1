@@ -38,9 +38,10 @@ function Measure-ApiFigure {
 
 # -- 10. Many calls through the pacer ------------------------------------------------------
 <#
-The pacer keeps one slot per call until a window after its answer. With TSheets' own window
-(300 s) and a count never reached, every call of the figure stays in the token's window, the most
-bookkeeping the pacer can have at that rate, while it never waits.
+The pacer keeps one slot per call until a window after its answer, in the token's pacing file that
+every process of the user shares (two short visits per call: take a slot, note the answer). With
+TSheets' own window (300 s) and a count never reached, every call of the figure stays in the token's
+window, the most bookkeeping the pacer can have at that rate, while it never waits.
 #>
 function Measure-PacedApiFigure {
     param([Parameter(Mandatory)] $Bench, [Parameter(Mandatory)] [int] $Calls, [Parameter(Mandatory)] [int] $Repetitions)
@@ -63,6 +64,6 @@ function Measure-PacedApiFigure {
         -SubjectSamples $paced.Subject -BaselineSamples $paced.Baseline `
         -Subject "$Calls x Invoke-TSheetsRestMethod current_user -Name bench, TSHEETS_AUTH_RATE_LIMIT = '$limit'" -Baseline "$Calls x Invoke-RestMethod -Uri <base>/current_user -Headers @{ Authorization = 'Bearer ...' } -WebSession `$session (created once)" `
         -Target 'ratio <= 0.83 (as 6b)' -IsMet { param($f) $f.ratio -le 0.83 } `
-        -Note "Time for the whole loop; one untimed round of each first. The limit keeps TSheets' 5-minute window but a count never reached, so the pacer never waits yet holds a slot for every call of the figure (up to $($Calls * ($Repetitions + 1)) on one token). The module's median per call: $([Math]::Round((Measure-Median $paced.Subject) / $Calls, 3)) ms." `
+        -Note "Time for the whole loop; one untimed round of each first. The limit keeps TSheets' 5-minute window but a count never reached, so the pacer never waits yet holds a slot for every call of the figure (up to $($Calls * ($Repetitions + 1)) on one token), in the pacing file every process shares (two visits per call). The module's median per call: $([Math]::Round((Measure-Median $paced.Subject) / $Calls, 3)) ms." `
         -Extra @{ rateLimit = $limit; rateLimitedAnswers = $rateLimited; perCallMs = [Math]::Round((Measure-Median $paced.Subject) / $Calls, 3); perCallMsSamples = $perCall }
 }

@@ -30,5 +30,12 @@ namespace TSheets.Auth.Common
         public const string InvalidToken = nameof(InvalidToken);
         public const string InvalidPath = nameof(InvalidPath);
         public const string InvalidBody = nameof(InvalidBody);
+        public const string ProxyAuthenticationRequired = nameof(ProxyAuthenticationRequired);
+
+        /// <summary>
+        /// PowerShell's own ID for parameters that cannot be used together (Invoke-RestMethod's answer to
+        /// -Proxy with -NoProxy), for the proxy options that contradict each other.
+        /// </summary>
+        public const string AmbiguousParameterSet = nameof(AmbiguousParameterSet);
     }
 }

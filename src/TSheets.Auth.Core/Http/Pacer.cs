@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
@@ -9,36 +7,40 @@ using TSheets.Auth.Reporting;
 namespace TSheets.Auth.Http
 {
     /// <summary>
-    /// Client-side pacing, per token and shared by every runspace of the process, so a bulk
-    /// script never meets TSheets' limit (a 429 there lasts until the 5-minute window ends, which
-    /// no back-off of a few seconds outlasts). A call counts from when it is sent until its answer
-    /// is in: a slot frees a full window after the answer of the call that held it, so the server,
-    /// whatever the network delays, never sees more than the limit in any window.
+    /// Client-side pacing per token, so bulk scripts never meet TSheets' limit (a 429 there lasts
+    /// until the 5-minute window ends, which no back-off of a few seconds outlasts). One budget per
+    /// token for every runspace and every process of the user on the machine: the calls are counted
+    /// in the shared book (a file per token in the user's lock folder); where it cannot be used, in
+    /// this process's own (<see cref="LocalPaceBook"/>), which -Verbose says. The decision is
+    /// <see cref="PaceWindow"/>'s.
     /// </summary>
     internal sealed class Pacer
     {
-        /// <summary>Clock granularity and the server's own window edge: a slot frees this much later.</summary>
-        private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(20);
-
-        private readonly Dictionary<string, Window> windows = new Dictionary<string, Window>(StringComparer.Ordinal);
         private readonly IClock clock;
         private readonly Func<string?> limitText;
+        private readonly IPaceBook? shared;
+        private readonly LocalPaceBook local;
+        private readonly object gate = new object();
         private string? lastText;
         private RateLimit limit = RateLimit.TSheets;
 
         /// <param name="clock">Reads the time and waits.</param>
         /// <param name="limitText">Reads <see cref="RateLimit.Variable"/> (at each call: a script may change it).</param>
-        public Pacer(IClock clock, Func<string?> limitText)
+        /// <param name="shared">The book every process of the user shares; null: this process's alone.</param>
+        /// <param name="process">This process's id in the books (a test's stand-in); null: the real one.</param>
+        public Pacer(IClock clock, Func<string?> limitText, IPaceBook? shared = null, int? process = null)
         {
             this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
             this.limitText = limitText ?? throw new ArgumentNullException(nameof(limitText));
+            this.shared = shared;
+            local = new LocalPaceBook(process ?? ThisProcess.Id);
         }
 
         /// <summary>The limit in force (<c>TSHEETS_AUTH_RATE_LIMIT</c>, else TSheets' own); a bad value is reported and ignored.</summary>
         public RateLimit Limit(IReporter report)
         {
             var text = limitText();
-            lock (windows)
+            lock (gate)
             {
                 if (!string.Equals(text, lastText, StringComparison.Ordinal))
                 {
@@ -62,98 +64,72 @@ namespace TSheets.Auth.Http
             var said = false;
             while (true)
             {
-                TimeSpan wait;
-                lock (windows)
+                cancellationToken.ThrowIfCancellationRequested();
+                var now = clock.UtcNow;
+                IPaceBook book = local;
+                var attempt = shared?.TryTake(tokenKey, rate, now);
+                if (attempt?.Unusable == null && attempt != null)
                 {
-                    var window = WindowFor(tokenKey);
-                    var now = clock.UtcNow;
-                    // Oldest first: a slot leaves once its call's answer is a window old. A call still
-                    // in flight at the front keeps the ones behind it counted too (never too few).
-                    while (window.Slots.Count > 0 && window.Slots.Peek().Finished is DateTimeOffset finished && finished + rate.Window + Margin <= now)
+                    book = shared!;
+                }
+                else
+                {
+                    if (attempt?.Unusable != null)
                     {
-                        window.Slots.Dequeue();
+                        report.Verbose($"Pacing this token within this process only: {attempt.Unusable}.");
                     }
 
-                    if (window.HeldUntil <= now && window.Slots.Count < rate.Calls)
-                    {
-                        var slot = new Slot(this);
-                        window.Slots.Enqueue(slot);
-                        return slot;
-                    }
-
-                    // An unfinished call frees its slot a window after its answer, so at least a window from now.
-                    var freeAt = window.Slots.Count < rate.Calls ? now : (window.Slots.Peek().Finished ?? now) + rate.Window + Margin;
-                    wait = (window.HeldUntil > freeAt ? window.HeldUntil : freeAt) - now;
+                    attempt = local.TryTake(tokenKey, rate, now);
                 }
 
+                if (attempt.Ticket != null)
+                {
+                    return new Slot(this, book, attempt.Ticket);
+                }
+
+                var wait = new DateTimeOffset(attempt.Decision.WaitUntil, TimeSpan.Zero) - now;
                 if (!said)
                 {
                     said = true;
-                    report.Verbose($"Pacing calls on this token at {rate}: waiting {wait.TotalSeconds:0.0} s before the next call.");
+                    report.Verbose(attempt.Decision.OthersCounted
+                        ? $"Pacing calls on this token at {rate}: waiting {wait.TotalSeconds:0.0} s, for calls other processes made on it too (one budget per token for every process of this user)."
+                        : $"Pacing calls on this token at {rate}: waiting {wait.TotalSeconds:0.0} s before the next call.");
                 }
 
                 await clock.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        /// <summary>No call on <paramref name="tokenKey"/> before <paramref name="until"/> (after a 429 the pacer could not foresee).</summary>
+        /// <summary>No call on <paramref name="tokenKey"/> before <paramref name="until"/>, in any process (after a 429 the pacer could not foresee).</summary>
         public void HoldUntil(string tokenKey, DateTimeOffset until)
         {
-            lock (windows)
-            {
-                var window = WindowFor(tokenKey);
-                if (until > window.HeldUntil)
-                {
-                    window.HeldUntil = until;
-                }
-            }
-        }
-
-        private Window WindowFor(string tokenKey)
-        {
-            if (!windows.TryGetValue(tokenKey, out var window))
-            {
-                if (windows.Count > 1000)
-                {
-                    // Tokens long unused (refreshed away): forget their empty windows.
-                    var now = clock.UtcNow;
-                    foreach (var idle in windows.Where(w => w.Value.HeldUntil <= now && w.Value.Slots.All(slot => slot.Finished.HasValue && slot.Finished.Value + limit.Window + Margin <= now)).Select(w => w.Key).ToList())
-                    {
-                        windows.Remove(idle);
-                    }
-                }
-
-                window = new Window();
-                windows[tokenKey] = window;
-            }
-
-            return window;
+            shared?.Hold(tokenKey, until);
+            local.Hold(tokenKey, until);
         }
 
         /// <summary>One call's place in its token's window.</summary>
         internal sealed class Slot
         {
             private readonly Pacer owner;
+            private readonly IPaceBook book;
+            private readonly PaceTicket ticket;
+            private int finished;
 
-            public Slot(Pacer owner) => this.owner = owner;
+            public Slot(Pacer owner, IPaceBook book, PaceTicket ticket)
+            {
+                this.owner = owner;
+                this.book = book;
+                this.ticket = ticket;
+            }
 
-            public DateTimeOffset? Finished { get; private set; }
-
-            /// <summary>The answer is in (or the call failed): the slot frees a window from now.</summary>
+            /// <summary>The answer is in (or the call failed): the slot frees a window from now. Only the first time counts.</summary>
             public void Finish()
             {
-                lock (owner.windows)
+                if (Interlocked.Exchange(ref finished, 1) == 0)
                 {
-                    Finished = Finished ?? owner.clock.UtcNow;
+                    book.Finish(ticket, owner.clock.UtcNow);
                 }
             }
-        }
-
-        private sealed class Window
-        {
-            public Queue<Slot> Slots { get; } = new Queue<Slot>();
-
-            public DateTimeOffset HeldUntil { get; set; }
         }
     }
 }

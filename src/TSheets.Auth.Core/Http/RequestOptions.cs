@@ -24,6 +24,9 @@ namespace TSheets.Auth.Http
         /// <summary>The call as messages name it: method and path under the base URI, already safe to show.</summary>
         public string Described { get; set; } = string.Empty;
 
+        /// <summary>The proxy a try that failed went through, as messages name it (set by <see cref="ProxyHandler"/>); null: direct, or no failure.</summary>
+        public string? Proxy { get; set; }
+
         /// <summary>How many times a 429 or 503 may be tried again.</summary>
         public int MaximumRetryCount { get; set; }
 

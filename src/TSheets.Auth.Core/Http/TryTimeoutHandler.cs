@@ -42,31 +42,22 @@ namespace TSheets.Auth.Http
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    var proxy = ProxyInUse.For(request.RequestUri);
-                    var through = proxy == null ? string.Empty : $" (through the proxy {proxy})";
                     throw new TSheetsAuthException(
                         ErrorIds.ServiceUnavailable,
-                        $"TSheets at {host}{through} did not answer within {options.TryTimeout.TotalSeconds:0.#} seconds. Try again later.",
+                        options.Proxy == null
+                            ? $"TSheets at {host} did not answer within {options.TryTimeout.TotalSeconds:0.#} seconds. Try again later."
+                            : $"No answer from {host} through the proxy {options.Proxy} within {options.TryTimeout.TotalSeconds:0.#} seconds: the proxy or TSheets is slow or stuck. Try again later, or check the proxy.",
                         options.Target,
                         ex);
                 }
                 catch (HttpRequestException ex)
                 {
-                    var proxy = ProxyInUse.For(request.RequestUri);
-                    if (proxy != null && ProxyInUse.IsConnectionFailure(ex))
-                    {
-                        throw new TSheetsAuthException(
-                            ErrorIds.ServiceUnavailable,
-                            $"The proxy {proxy} could not be reached on the way to TSheets at {host}: {NetworkFailure.Explain(ex)} TSheets itself was not contacted. Check that proxy, or the proxy settings in effect ({ProxyInUse.Settings}).",
-                            options.Target,
-                            ex);
-                    }
-
                     throw new TSheetsAuthException(ErrorIds.ServiceUnavailable, $"TSheets at {host} could not be reached: {NetworkFailure.Explain(ex)}", options.Target, ex);
                 }
                 catch (IOException ex)
                 {
-                    throw new TSheetsAuthException(ErrorIds.ServiceUnavailable, $"The connection to TSheets at {host} failed: {NetworkFailure.Innermost(ex)}", options.Target, ex);
+                    var through = options.Proxy == null ? string.Empty : $" through the proxy {options.Proxy}";
+                    throw new TSheetsAuthException(ErrorIds.ServiceUnavailable, $"The connection to TSheets at {host}{through} failed: {NetworkFailure.Innermost(ex)}", options.Target, ex);
                 }
             }
         }

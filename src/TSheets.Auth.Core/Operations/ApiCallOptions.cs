@@ -29,6 +29,9 @@ namespace TSheets.Auth.Operations
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
+        /// <summary>The proxy options; null: none given (the proxy variables, else the system's proxy).</summary>
+        public NetworkOptions Network { get; set; }
+
         /// <summary>-Items: the items of each answer's results collection, instead of the answer.</summary>
         public bool Items { get; set; }
 

@@ -19,6 +19,9 @@ namespace TSheets.Auth.Operations
         /// <summary>Disconnect: remove several vault connections a pattern matches without asking first (-Force, or -Confirm/-WhatIf given).</summary>
         public bool Force { get; set; }
 
+        /// <summary>The proxy options, for a refresh; null: none given (the proxy variables, else the system's proxy).</summary>
+        public NetworkOptions Network { get; set; }
+
         /// <summary>The PowerShell host's name, for deciding whether a person can answer a question.</summary>
         public string HostName { get; set; }
 
@@ -39,6 +42,7 @@ namespace TSheets.Auth.Operations
             ForceRefresh = ForceRefresh,
             NoRefresh = NoRefresh,
             Force = Force,
+            Network = Network,
             HostName = HostName,
             HostHasUserInterface = HostHasUserInterface,
             NonInteractiveSwitch = NonInteractiveSwitch,

@@ -29,7 +29,7 @@ namespace TSheets.Auth.Operations
         /// <summary>Tests: the module's own data folder, for locks and sign-in pages (default: <see cref="PrivateFolder.UserData"/>).</summary>
         public string DataFolder { get; set; }
 
-        /// <summary>Tests: the handler that answers every request (default: one real handler per network settings).</summary>
+        /// <summary>Tests: the handler that answers every request, under the proxy decisions with no system proxy (default: one real handler per network settings).</summary>
         public HttpMessageHandler PrimaryHandler { get; set; }
 
         /// <summary>Tests: a vault store used as it is, instead of SecretManagement behind the SecretStore policy.</summary>
@@ -40,6 +40,9 @@ namespace TSheets.Auth.Operations
 
         /// <summary>Tests: how a URL is opened (default: the BROWSER variable, else the system's opener).</summary>
         public IBrowserLauncher Browser { get; set; }
+
+        /// <summary>Tests: this process's id in the shared pacing book (another value stands for another process).</summary>
+        public int? ProcessId { get; set; }
 
         /// <summary>Tests: the facts of this process beside the host's (default: read from the process).</summary>
         public Func<InteractionFacts> ProcessFacts { get; set; }

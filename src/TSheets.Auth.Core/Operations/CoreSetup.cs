@@ -47,10 +47,11 @@ namespace TSheets.Auth.Operations
             var primaries = settings.PrimaryHandler == null ? new PrimaryHandlers() : PrimaryHandlers.Using(settings.PrimaryHandler);
             var tokenClient = new TokenClient(HttpPipelines.Plain(primaries), grantTimeout);
             var tokens = new TokenRefresher(repository, tokenClient);
-            var pacer = new Pacer(clock, () => environment(RateLimit.Variable));
+            var pacer = new Pacer(clock, () => environment(RateLimit.Variable), new SharedPaceBook(locks, settings.ProcessId ?? ThisProcess.Id), settings.ProcessId);
             return new TSheetsOperations(new CoreParts
             {
-                Redactor = new Redactor(() => session.Secrets().Concat(new[] { environmentToken.Text() })),
+                // The proxy passwords too: the primary handlers hold them for the process.
+                Redactor = new Redactor(() => session.Secrets().Concat(new[] { environmentToken.Text() }).Concat(primaries.Secrets())),
                 Clock = clock,
                 Environment = environment,
                 Repository = repository,
@@ -104,7 +105,10 @@ namespace TSheets.Auth.Operations
         /// <summary>Each /grant call's timeout, and the warning about a setting that is not one.</summary>
         public GrantTimeout GrantTimeout { get; init; }
 
-        /// <summary>Masks the secrets in play: the session's and the CI token.</summary>
+        /// <summary>Masks the secrets in play: the session's, the CI token and the proxy passwords.</summary>
         public Redactor Redactor { get; init; }
+
+        /// <summary>The proxy variables' values already warned about (each once per process).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, bool> Warned { get; } = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
     }
 }

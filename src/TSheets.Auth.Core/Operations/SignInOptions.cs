@@ -51,6 +51,9 @@ namespace TSheets.Auth.Operations
 
         public bool NoBrowser { get; set; }
 
+        /// <summary>The proxy options; null: none given (the proxy variables, else the system's proxy).</summary>
+        public NetworkOptions Network { get; set; }
+
         /// <summary>The PowerShell host's name (ConsoleHost reads prompts from standard input).</summary>
         public string HostName { get; set; }
 

@@ -19,19 +19,22 @@ namespace TSheets.Auth.Operations
         /// One call: the parsed JSON answer (null for an empty body), or with -Items its results'
         /// items (an array); failed batch items are reported as errors.
         /// </summary>
-        public Task<object> InvokeAsync(ApiCallOptions options, IReporter report, CancellationToken cancellationToken) => GuardAsync(async () =>
-        {
-            var request = Request(options, report);
-            var answer = await parts.Api.SendAsync(Scope(options.Name, options.Vault, report, cancellationToken), request).ConfigureAwait(false);
-            return options.Items ? ItemsOf(answer, request, report) : answer;
-        });
+        public Task<object> InvokeAsync(ApiCallOptions options, IReporter report, CancellationToken cancellationToken) => GuardAsync(
+            async () =>
+            {
+                var request = Request(options, report);
+                var answer = await parts.Api.SendAsync(Scope(options.Name, options.Vault, options.Network, report, cancellationToken), request).ConfigureAwait(false);
+                return options.Items ? ItemsOf(answer, request, report) : answer;
+            },
+            Given(options.Network));
 
         /// <summary>-All: the pages of a list while TSheets says more follow (with -Items, each page's items), read one at a time.</summary>
         public ApiPages ReadPages(ApiCallOptions options, IReporter report, CancellationToken cancellationToken)
         {
             var request = Request(options, report);
-            var reader = new PageReader(parts.Api, Scope(options.Name, options.Vault, report, cancellationToken), request);
-            return new ApiPages(reader, GuardAsync, options.Items ? page => ItemsOf(page, request, report) : null);
+            var scope = Guard(() => Scope(options.Name, options.Vault, options.Network, report, cancellationToken));
+            var reader = new PageReader(parts.Api, scope, request);
+            return new ApiPages(reader, work => GuardAsync(work, Given(options.Network)), options.Items ? page => ItemsOf(page, request, report) : null);
         }
 
         /// <summary>The answer's items; an answer without a results collection is written as it is, with a warning.</summary>

@@ -1,5 +1,6 @@
 #nullable disable // Not yet annotated: Storage, Operations and the privacy rules are next (docs/architecture.md).
 
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
@@ -34,7 +35,7 @@ namespace TSheets.Auth.Operations
             var redirectUri = mode == SignInMode.RefreshToken ? options.RedirectUri : UriRules.ValidateRedirectUri(options.RedirectUri);
             var app = new ClientCredentials(options.ClientId, options.ClientSecret, ParseClientAuthentication(options.ClientAuthentication));
             // Without -Vault, a connection saved in a vault before is saved there again: a new window must not find the old pair.
-            var scope = Scope(options.Name, options.Vault ?? parts.Repository.VaultOf(options.Name), report, cancellationToken);
+            var scope = Scope(options.Name, options.Vault ?? parts.Repository.VaultOf(options.Name), options.Network, report, cancellationToken);
             var grant = new GrantRequest { Name = options.Name, BaseUri = baseUri, Client = app, Network = scope.Network, RedirectUri = redirectUri, CodeVerifier = options.CodeVerifier };
             Connection connection;
             switch (mode)
@@ -67,7 +68,7 @@ namespace TSheets.Auth.Operations
             SecureStrings.ToPlainText(options.RefreshToken),
             options.AuthorizationCode,
             options.CodeVerifier,
-        };
+        }.Concat(Given(options.Network)).ToArray();
 
         /// <summary>"Connected ..." for the host; every value from the server is one line without control characters.</summary>
         internal static string Connected(Connection connection)

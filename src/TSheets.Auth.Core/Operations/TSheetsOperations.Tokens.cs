@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TSheets.Auth.Common;
+using TSheets.Auth.Http;
 using TSheets.Auth.Interactive;
 using TSheets.Auth.Reporting;
 using TSheets.Auth.Storage;
@@ -30,24 +31,26 @@ namespace TSheets.Auth.Operations
         /// policy say so. One listed by a pattern is never hidden: an expired token that cannot be
         /// refreshed is returned as it is, with a warning saying why and what to do.
         /// </summary>
-        public Task<TSheetsToken> GetTokenAsync(ConnectionQuery query, IReporter report, CancellationToken cancellationToken) => GuardAsync(async () =>
-        {
-            if (query.Mode != RefreshMode.Never)
+        public Task<TSheetsToken> GetTokenAsync(ConnectionQuery query, IReporter report, CancellationToken cancellationToken) => GuardAsync(
+            async () =>
             {
-                parts.GrantTimeout.WarnIfInvalid(report);
-            }
+                if (query.Mode != RefreshMode.Never)
+                {
+                    parts.GrantTimeout.WarnIfInvalid(report);
+                }
 
-            try
-            {
-                var connection = await parts.Tokens.GetAsync(Scope(query.Name, query.Vault, report, cancellationToken), query.Mode).ConfigureAwait(false);
-                return connection.ToToken(parts.Clock);
-            }
-            catch (TSheetsAuthException ex) when (query.Listed && (ex.ErrorId == ErrorIds.TokenExpired || ex.ErrorId == ErrorIds.RefreshFailed) && parts.Session.Get(query.Name) != null)
-            {
-                report.Warning(ex.Message);
-                return parts.Session.Get(query.Name).ToToken(parts.Clock);
-            }
-        });
+                try
+                {
+                    var connection = await parts.Tokens.GetAsync(Scope(query.Name, query.Vault, query.Network, report, cancellationToken), query.Mode).ConfigureAwait(false);
+                    return connection.ToToken(parts.Clock);
+                }
+                catch (TSheetsAuthException ex) when (query.Listed && (ex.ErrorId == ErrorIds.TokenExpired || ex.ErrorId == ErrorIds.RefreshFailed) && parts.Session.Get(query.Name) != null)
+                {
+                    report.Warning(ex.Message);
+                    return parts.Session.Get(query.Name).ToToken(parts.Clock);
+                }
+            },
+            Given(query.Network));
 
         /// <summary>
         /// Checks the token and says what storing it will do; nothing is stored yet. Without
@@ -119,7 +122,8 @@ namespace TSheets.Auth.Operations
                 return null;
             }
 
-            var connection = await parts.Repository.SaveAsync(plan.Store, Scope(plan.Store.Name, plan.Vault, report, cancellationToken)).ConfigureAwait(false);
+            // Storing reaches no network: no proxy settings to make.
+            var connection = await parts.Repository.SaveAsync(plan.Store, new CallScope(plan.Store.Name, plan.Vault, report, NetworkSettings.Default, cancellationToken)).ConfigureAwait(false);
             if (connection.RefreshToken != null && !connection.CanRefresh)
             {
                 report.Warning($"The token '{connection.Name}' was stored with a refresh token. {Messages.NoClientCredentials}");

@@ -42,6 +42,9 @@ namespace TSheets.Auth.Operations
         /// <summary>True for a PKCE verifier (43 to 128 unreserved characters, RFC 7636): the cmdlets declare the same rule Core applies.</summary>
         public static bool IsValidCodeVerifier(string verifier) => Pkce.IsValidVerifier(verifier);
 
+        /// <summary>Why a -Proxy value cannot be a proxy (null when it can): the rule the cmdlets declare is Core's.</summary>
+        public static string WhyNotAProxy(Uri proxy) => ProxyAddress.Problem(proxy);
+
         /// <summary>Text for the host with every secret in play masked (what the cmdlet layer writes).</summary>
         public string Scrub(string text) => parts.Redactor.Scrub(text);
 
@@ -62,8 +65,40 @@ namespace TSheets.Auth.Operations
 
         private static string Where(string vault) => vault == null ? "the session" : $"the session and vault '{vault}'";
 
-        private static CallScope Scope(string name, string vault, IReporter report, CancellationToken cancellationToken) =>
-            new CallScope(name, vault, report, NetworkSettings.Default, cancellationToken);
+        /// <summary>What one operation carries: its connection, its reporter, its network settings (checked now) and Ctrl+C.</summary>
+        private CallScope Scope(string name, string vault, NetworkOptions network, IReporter report, CancellationToken cancellationToken) =>
+            new CallScope(name, vault, report, Network(network, report), cancellationToken);
+
+        /// <summary>
+        /// The network settings the options and the proxy variables (read now) make; options that
+        /// contradict each other are refused here, before anything is sent. A proxy variable that
+        /// names no proxy is ignored with a warning, once per value.
+        /// </summary>
+        private NetworkSettings Network(NetworkOptions options, IReporter report)
+        {
+            var settings = NetworkSettings.From(options?.Proxy, options?.ProxyCredential, options?.ProxyUseDefaultCredentials ?? false, options?.NoProxy ?? false, parts.Environment);
+            foreach (var problem in settings.Environment.Problems)
+            {
+                if (parts.Warned.TryAdd(problem, true))
+                {
+                    report.Warning(problem + ".");
+                }
+            }
+
+            return settings;
+        }
+
+        /// <summary>The proxy passwords an operation was given (in -ProxyCredential or -Proxy): masked from its errors even before a handler holds them.</summary>
+        private static string[] Given(NetworkOptions options)
+        {
+            var userInfo = options?.Proxy?.IsAbsoluteUri == true ? options.Proxy.UserInfo : null;
+            var colon = userInfo?.IndexOf(':') ?? -1;
+            return new[]
+            {
+                options?.ProxyCredential?.Password,
+                colon < 0 ? null : Uri.UnescapeDataString(userInfo.Substring(colon + 1)),
+            };
+        }
 
         /// <summary>"Post" (or nothing) and "Basic", as the cmdlets' ValidateSet admits them.</summary>
         private static ClientAuthentication ParseClientAuthentication(string text)

@@ -30,6 +30,7 @@ namespace TSheets.Auth.Platform
 
         internal const int LockExclusive = 2;
         internal const int LockNonBlocking = 4;
+        internal const int LockUnlock = 8;
 
         internal const int ErrorWouldBlock = 0x10006;
         internal const int ErrorInvalid = 0x1001C;
@@ -73,6 +74,9 @@ namespace TSheets.Auth.Platform
         public static bool TryChangeMode(SafeFileHandle file, int mode, out int error) => Check(FChMod(file, mode) == 0, out error);
 
         public static bool TryLock(SafeFileHandle file, out int error) => Check(FLock(file, LockExclusive | LockNonBlocking) == 0, out error);
+
+        /// <summary>Lets go of a lock <see cref="TryLock"/> took, the file staying open.</summary>
+        public static bool TryUnlock(SafeFileHandle file) => FLock(file, LockUnlock) == 0;
 
         public static bool TryUnlink(string path) => Unlink(Z(path)) == 0;
 

@@ -43,6 +43,15 @@ namespace TSheets.Auth.Storage
                 return null;
             }
 
+            // Removed (and perhaps made anew) by another process between the open and the lock: a lock on
+            // a file no path names any more guards nothing. Told as held, so the caller opens it again.
+            if (!UnixNative.TryLStat(path, out var named, out _) || !UnixNative.TryFStat(file, out var locked, out _) || !UnixNative.SameEntry(named, locked))
+            {
+                file.Dispose();
+                held = true;
+                return null;
+            }
+
             return new FileStream(file, FileAccess.ReadWrite, 1);
         }
 

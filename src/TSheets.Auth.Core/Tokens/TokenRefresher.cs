@@ -87,6 +87,13 @@ namespace TSheets.Auth.Tokens
 
                 return outcome.Connection;
             }
+            catch (TSheetsAuthException ex) when (ex.ErrorId == ErrorIds.ProxyAuthenticationRequired || ex.ErrorId == ErrorIds.InvalidBaseUri)
+            {
+                // The way out was refused (a proxy wanting credentials, a proxy a plain-http secret may
+                // not cross): nothing was said about the token, which stays as it is. Only different
+                // network options help, which this error says; the token's own advice would mislead.
+                throw;
+            }
             catch (TSheetsAuthException ex)
             {
                 var latest = session.Get(name) ?? current;

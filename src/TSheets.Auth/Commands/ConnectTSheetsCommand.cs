@@ -11,7 +11,7 @@ namespace TSheets.Auth.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "TSheets", DefaultParameterSetName = InteractiveSet, HelpUri = HelpLinks.ConnectTSheets)]
     [OutputType(typeof(TSheetsToken))]
-    public sealed class ConnectTSheetsCommand : TSheetsCmdlet
+    public sealed class ConnectTSheetsCommand : TSheetsNetworkCmdlet
     {
         private const string InteractiveSet = "Interactive";
         private const string RedirectedUrlSet = "RedirectedUrl";
@@ -119,6 +119,7 @@ namespace TSheets.Auth.Commands
                 NoBrowser = NoBrowser,
                 Scope = Scope,
                 Pkce = !NoPkce,
+                Network = NetworkOptions(),
             };
             switch (ParameterSetName)
             {

@@ -6,7 +6,7 @@ namespace TSheets.Auth.Commands
     /// <summary>Returns a connection's token, refreshing it first when policy (or -ForceRefresh) says so.</summary>
     [Cmdlet(VerbsCommon.Get, "TSheetsToken", DefaultParameterSetName = AutoSet, HelpUri = HelpLinks.GetTSheetsToken)]
     [OutputType(typeof(TSheetsToken), typeof(string))]
-    public sealed class GetTSheetsTokenCommand : TSheetsCmdlet
+    public sealed class GetTSheetsTokenCommand : TSheetsNetworkCmdlet
     {
         private const string AutoSet = "Auto";
         private const string ForceRefreshSet = "ForceRefresh";
@@ -35,7 +35,7 @@ namespace TSheets.Auth.Commands
         protected override void ProcessRecord()
         {
             var operations = ModuleRoot.Operations;
-            var query = new ConnectionQuery { Name = Name, Vault = Vault, ForceRefresh = ForceRefresh, NoRefresh = NoRefresh };
+            var query = new ConnectionQuery { Name = Name, Vault = Vault, ForceRefresh = ForceRefresh, NoRefresh = NoRefresh, Network = NetworkOptions() };
             System.Collections.Generic.IReadOnlyList<ConnectionQuery> queries;
             try
             {

@@ -16,7 +16,7 @@ namespace TSheets.Auth.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "TSheetsRestMethod", DefaultParameterSetName = PathSet, HelpUri = HelpLinks.InvokeTSheetsRestMethod)]
     [OutputType(typeof(PSObject))]
-    public sealed class InvokeTSheetsRestMethodCommand : TSheetsCmdlet
+    public sealed class InvokeTSheetsRestMethodCommand : TSheetsNetworkCmdlet
     {
         private const string PathSet = "Path";
         private const string BodySet = "Body";
@@ -90,6 +90,7 @@ namespace TSheets.Auth.Commands
                     ManagedClientId = ManagedClientId,
                     MaximumRetryCount = MaximumRetryCount,
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                    Network = NetworkOptions(),
                     Items = Items,
                 };
                 if (!All)
