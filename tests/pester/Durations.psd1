@@ -11,7 +11,6 @@
     'Conformance.Tests.ps1' = 36
     'ConnectionNames.Tests.ps1' = 27
     'SlowFailure.Tests.ps1' = 26
-    'Api.Tests.ps1' = 23
     'PacingAcrossProcesses.Tests.ps1' = 21
     'Automation.Tests.ps1' = 18
     'Walkthrough.Tests.ps1' = 18
