@@ -86,8 +86,10 @@ function Get-FlakyVaultSecretName {
 # SecretStore, this process's copy of the store is written back whole, so use it before the test's
 # other processes write, never after (a later write from here could put back what they replaced).
 function Set-FixtureSecret {
-    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text, [string] $Vault = 'Ops')
-    Microsoft.PowerShell.SecretManagement\Set-Secret -Name "TSheets.Auth.$Name" -Vault $Vault -SecureStringSecret (ConvertTo-SecureString -String $Text -AsPlainText -Force)
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text, [string] $Vault = 'Ops', [switch] $AsString)
+    # -AsString: a string secret (what other tools store; a SecureString holds at most 65,536 characters).
+    $secret = if ($AsString) { @{ Secret = $Text } } else { @{ SecureStringSecret = ConvertTo-SecureString -String $Text -AsPlainText -Force } }
+    Microsoft.PowerShell.SecretManagement\Set-Secret -Name "TSheets.Auth.$Name" -Vault $Vault @secret
 }
 
 # The module's lock folder for this HOME (LocalApplicationData/TSheets.Auth/locks).
