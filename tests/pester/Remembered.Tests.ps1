@@ -47,7 +47,6 @@ Describe 'A connection saved to a vault is found again without -Vault (the real 
         $saved = Connect-InNewProcess -Keys 'Found', 'VaultWins', 'Gone', 'Disconnect', 'WhatIf' -Remove 'Gone'
     }
 
-
     It 'is found by a new window''s Invoke-TSheetsRestMethod and Get-TSheetsToken with no -Vault, with no request to /grant' {
         $name = $saved.Found.Name; $client = $saved.Found.Client
         $grants = (Get-EmulatorStats $emulator).grants.total
@@ -118,14 +117,12 @@ Describe 'A connection saved to a vault is found again without -Vault (the real 
 }
 
 Describe 'Get-TSheetsConnection in a new window (the real SecretStore)' {
-    # Every connection this Describe's tests find, made up front (the first test's, which shows the refresh token's age in minutes, comes right after): each test's windows are new processes
-    # that come after it, as they would come after a sign-in made earlier (the emulator is not reset
-    # between its tests, so the pairs stay valid; a test compares its counters before and after).
+    # As above; 'Shown' signs in last, right before its test, which shows the refresh token's age in
+    # whole minutes.
     BeforeAll {
         Reset-Emulator $emulator
-        $saved = Connect-InNewProcess -Keys 'Shown', 'GoneShown', 'Piped' -Remove 'GoneShown'
+        $saved = Connect-InNewProcess -Keys 'GoneShown', 'Piped', 'Shown' -Remove 'GoneShown'
     }
-
 
     It 'shows a vault connection without a request to TSheets, without loading it, and without a secret' {
         $name = $saved.Shown.Name

@@ -35,10 +35,10 @@ BeforeAll {
     }
 
     # Runs a person's session: one pwsh, the module imported, the flow's lines in order. Returns its output.
-    function Invoke-Session($Store, [string] $Flow, [hashtable] $Environment = @{}) {
+    function Invoke-Session($Store, [string] $Flow, [hashtable] $Environment = @{}, [int] $TimeoutSec = 120) {
         $merged = $Store.Environment.Clone()
         foreach ($entry in $Environment.GetEnumerator()) { $merged[$entry.Key] = $entry.Value }
-        $result = Invoke-FreshPwsh -Environment $merged ((Get-SessionPrelude $Store) + $Flow)
+        $result = Invoke-FreshPwsh -Environment $merged -TimeoutSec $TimeoutSec ((Get-SessionPrelude $Store) + $Flow)
         if ($result.ExitCode -ne 0) { throw "The session failed: $($result.Output -join "`n")" }
         $result.Output
     }
@@ -99,7 +99,7 @@ Describe 'The session''s own view of a SecretStore vault (<Authentication>)' -Fo
             $environment["$($key)_NAME"] = $flows[$key].Name
         }
         function Get-FlowLines([string] $Key, [string] $Lines) { $Lines.Replace('$env:T_', '$env:' + $Key + '_').Replace("'FIRST ", "'$Key FIRST ").Replace("'ACCESS ", "'$Key ACCESS ").Replace("'LISTED ", "'$Key LISTED ").Replace("'READ ", "'$Key READ ").Replace("'BEFORE ", "'$Key BEFORE ") }
-        $session = Invoke-Session $store -Environment $environment ((
+        $session = Invoke-Session $store -Environment $environment -TimeoutSec 300 ((
             (Get-FlowLines 'CONNECT' ("Set-Secret -Name (`$env:T_NAME + '-before') -Secret x -Vault S; " + $connectLine + $accessLine + $inSessionLine +
                 "Set-Secret -Name (`$env:T_NAME + '-after') -Secret y -Vault S; Remove-Secret -Name (`$env:T_NAME + '-before') -Vault S; ")),
             (Get-FlowLines 'SETTOKEN' ("Set-Secret -Name (`$env:T_NAME + '-before') -Secret x -Vault S; " +
