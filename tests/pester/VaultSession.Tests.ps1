@@ -80,7 +80,8 @@ AfterAll {
 }
 
 # The four flows of one store run in ONE session, one after another, each under its own connection
-# name and client and each starting with the session's own Set-Secret: what they prove is about a
+# name and client, each with the session's own Set-Secret before and after the module's write (as they
+# were one session each): what they prove is about a
 # session whose SecretStore copy is loaded and then written by the module and the session in turn,
 # which a flow run after another flow meets just as a first one does (a fresh session would only
 # repeat the same first load). The rotation adopted from another process needs its own session (it
