@@ -141,15 +141,15 @@ function Receive-XunitSuite($Job) {
 function Invoke-PesterSuite {
     $env:TSHEETS_TEST_CONFIGURATION = $Configuration
     # From a shell, 'a,b' arrives as one string.
-    $files = if ($PesterPath) {
-        @($PesterPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ } | ForEach-Object { (Resolve-Path -LiteralPath $_).Path })
-    }
-    else {
-        $durations = Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'tests/pester/Durations.psd1')
-        @(Get-ChildItem -LiteralPath (Join-Path $Root 'tests/pester') -Filter '*.Tests.ps1' |
-            Sort-Object { if ($durations.ContainsKey($_.Name)) { $durations[$_.Name] } else { [int]::MaxValue } } -Descending |
-            ForEach-Object FullName)
-    }
+    $files = @(if ($PesterPath) {
+            $PesterPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ } | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }
+        }
+        else {
+            $durations = Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'tests/pester/Durations.psd1')
+            Get-ChildItem -LiteralPath (Join-Path $Root 'tests/pester') -Filter '*.Tests.ps1' |
+                Sort-Object { if ($durations.ContainsKey($_.Name)) { $durations[$_.Name] } else { [int]::MaxValue } } -Descending |
+                ForEach-Object FullName
+        })
     $count = [math]::Max(1, [math]::Min($Shards, $files.Count))
     Write-Host "Running Pester: $($files.Count) files in $count fresh pwsh processes side by side..."
     $claims = Join-Path $ResultsDir 'claims'
