@@ -4,9 +4,9 @@
 .DESCRIPTION
     -Task Build    compiles the solution and lays the module out in out/TSheets.Auth, as it ships.
     -Task Test     installs what the tests drive when it is missing (tools/Install-TestPrerequisites.ps1),
-                   finds the real vault modules (tools/TestVaultModules.psm1), builds, runs xunit and
-                   Pester (in a fresh pwsh, against the TSheets emulator), and ends with one line:
-                   "N passed, N failed". Exits non-zero on any failure.
+                   finds the real vault modules (tools/TestVaultModules.psm1), builds, runs xunit
+                   beside Pester (in -Shards fresh pwsh processes, against the TSheets emulator), and
+                   ends with one line: "N passed, N failed". Exits non-zero on any failure.
     -Task Demo     builds, starts the emulator, and walks the sign-in as a user would.
     -Task Bench    builds, starts the emulator, and measures import time, token calls, refresh,
                    sign-in and API calls side by side with their baselines; prints a table and
@@ -28,7 +28,12 @@ param(
     [string[]] $PesterPath,
 
     # Test: use the build already in out/ and the bin folders (CI builds once, then tests twice).
-    [switch] $NoBuild
+    [switch] $NoBuild,
+
+    # Test: how many Pester processes run side by side (each takes the next file until none is left).
+    # Much of a test's time is spent waiting on other processes, so one more than the cores pays.
+    [ValidateRange(1, 16)]
+    [int] $Shards = [Environment]::ProcessorCount + 1
 )
 
 $ErrorActionPreference = 'Stop'
@@ -95,46 +100,91 @@ function Get-PesterManifest {
 }
 
 # xunit over every test project of the solution (Core's, the cmdlet assembly's), one after the
-# other in one pass, each with its own result file: returns the counts summed over them.
-function Invoke-XunitSuite {
-    Write-Host 'Running xunit...'
+# other in a job of its own beside Pester, each with its own result file and log. Returns the job;
+# Receive-XunitSuite prints the logs and returns the counts summed over them.
+function Start-XunitSuite {
     $projects = @(& dotnet sln (Join-Path $Root 'TSheets.Auth.sln') list | Where-Object { $_ -match 'Tests\.csproj$' } | ForEach-Object { Join-Path $Root $_.Trim() })
     if ($projects.Count -eq 0) { throw 'The solution lists no test project.' }
+    Write-Host "Running xunit ($($projects.Count) projects) beside Pester..."
+    Start-ThreadJob -ArgumentList $projects, $Configuration, $ResultsDir {
+        param($Projects, $Configuration, $ResultsDir)
+        foreach ($project in $Projects) {
+            $name = [IO.Path]::GetFileNameWithoutExtension($project)
+            & dotnet test $project -c $Configuration --no-build --nologo `
+                --logger "trx;LogFileName=xunit-$name.trx" --logger 'console;verbosity=minimal' --results-directory $ResultsDir *> (Join-Path $ResultsDir "xunit-$name.log")
+            [pscustomobject]@{ Name = $name; Exit = $LASTEXITCODE }
+        }
+    }
+}
+
+function Receive-XunitSuite($Job) {
+    $runs = @($Job | Wait-Job | Receive-Job)
     $counts = @{ Passed = 0; Failed = 0 }
-    foreach ($project in $projects) {
-        $name = [IO.Path]::GetFileNameWithoutExtension($project)
-        & dotnet test $project -c $Configuration --no-build --nologo `
-            --logger "trx;LogFileName=xunit-$name.trx" --logger 'console;verbosity=minimal' --results-directory $ResultsDir | Out-Host
-        $exit = $LASTEXITCODE
-        $trx = Join-Path $ResultsDir "xunit-$name.trx"
+    foreach ($run in $runs) {
+        Get-Content -LiteralPath (Join-Path $ResultsDir "xunit-$($run.Name).log") | Out-Host
+        $trx = Join-Path $ResultsDir "xunit-$($run.Name).trx"
         $before = $counts.Failed
         if (Test-Path -LiteralPath $trx) {
             $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
             $counts.Passed += [int]$counters.passed
             $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         }
-        if ($exit -ne 0 -and $counts.Failed -eq $before) { $counts.Failed += 1 }  # the run itself broke
+        if ($run.Exit -ne 0 -and $counts.Failed -eq $before) { $counts.Failed += 1 }  # the run itself broke
     }
+    if ($runs.Count -eq 0) { $counts.Failed = 1 }
     $counts
 }
 
-# Pester in a fresh pwsh over the built module, in one pass: returns the counts.
+# Pester over the built module in $Shards fresh pwsh processes side by side, each taking the next
+# file of one list (longest first, from tests/pester/Durations.psd1) until none is left; each
+# shard's output is printed whole when it ends. Returns the counts.
 function Invoke-PesterSuite {
-    Write-Host 'Running Pester in a fresh pwsh...'
-    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
     $env:TSHEETS_TEST_CONFIGURATION = $Configuration
-    $arguments = @{ PesterManifest = (Get-PesterManifest); ModulePath = $ModuleDir; ResultsDir = $ResultsDir; SummaryPath = $summaryPath }
     # From a shell, 'a,b' arrives as one string.
-    if ($PesterPath) { $arguments.Path = ($PesterPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) -join ',' }
-    & (Get-PwshPath) -NoProfile -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') @arguments | Out-Host
-    $exit = $LASTEXITCODE
-    $counts = @{ Passed = 0; Failed = 0 }
-    if (Test-Path -LiteralPath $summaryPath) {
-        $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
-        $counts.Passed = $summary.Passed
-        $counts.Failed = $summary.Failed
+    $files = @(if ($PesterPath) {
+            $PesterPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ } | ForEach-Object { (Resolve-Path -LiteralPath $_).Path }
+        }
+        else {
+            $durations = Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'tests/pester/Durations.psd1')
+            Get-ChildItem -LiteralPath (Join-Path $Root 'tests/pester') -Filter '*.Tests.ps1' |
+                Sort-Object { if ($durations.ContainsKey($_.Name)) { $durations[$_.Name] } else { [int]::MaxValue } } -Descending |
+                ForEach-Object FullName
+        })
+    $count = [math]::Max(1, [math]::Min($Shards, $files.Count))
+    Write-Host "Running Pester: $($files.Count) files in $count fresh pwsh processes side by side..."
+    $claims = Join-Path $ResultsDir 'claims'
+    New-Item -ItemType Directory -Path $claims -Force | Out-Null
+    $shards = foreach ($index in 1..$count) {
+        $folder = Join-Path $ResultsDir "shard-$index"
+        New-Item -ItemType Directory -Path $folder -Force | Out-Null
+        $summary = Join-Path $folder 'summary.json'
+        $arguments = @('-NoProfile', '-File', (Join-Path $Root 'tests/Invoke-PesterSuite.ps1'), '-PesterManifest', (Get-PesterManifest), '-ModulePath', $ModuleDir,
+            '-ResultsDir', $folder, '-SummaryPath', $summary, '-Path', ($files -join ','), '-ClaimFolder', $claims)
+        $quoted = $arguments | ForEach-Object { if ($_ -match '\s') { '"' + $_ + '"' } else { $_ } }
+        $process = Start-Process -FilePath (Get-PwshPath) -ArgumentList $quoted -NoNewWindow -PassThru `
+            -RedirectStandardOutput (Join-Path $folder 'output.log') -RedirectStandardError (Join-Path $folder 'errors.log')
+        [pscustomobject]@{ Index = $index; Process = $process; Folder = $folder; Summary = $summary; Printed = $false }
     }
-    elseif ($exit -ne 0) { $counts.Failed = 1 }
+    $counts = @{ Passed = 0; Failed = 0; Files = @() }
+    while ($shards | Where-Object { -not $_.Printed }) {
+        foreach ($shard in $shards | Where-Object { -not $_.Printed }) {
+            if (-not $shard.Process.WaitForExit(200)) { continue }
+            $shard.Process.WaitForExit()
+            $shard.Printed = $true
+            Write-Host "---- Pester shard $($shard.Index) of $count ----"
+            Get-Content -LiteralPath (Join-Path $shard.Folder 'output.log'), (Join-Path $shard.Folder 'errors.log') | Out-Host
+            if (Test-Path -LiteralPath $shard.Summary) {
+                $summary = Get-Content -LiteralPath $shard.Summary -Raw | ConvertFrom-Json
+                $counts.Passed += $summary.Passed
+                $counts.Failed += $summary.Failed
+                $counts.Files += @($summary.Files)
+                if ($shard.Process.ExitCode -ne 0 -and $summary.Failed -eq 0) { $counts.Failed += 1 }
+            }
+            else { $counts.Failed += 1 }  # the shard itself broke
+        }
+    }
+    $unclaimed = @($files | Where-Object { -not (Test-Path -LiteralPath (Join-Path $claims ([IO.Path]::GetFileName($_) + '.claim'))) })
+    if ($unclaimed) { Write-Host "Never run: $($unclaimed -join ', ')"; $counts.Failed += $unclaimed.Count }
     $counts
 }
 
@@ -162,8 +212,14 @@ function Invoke-Test {
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
     # Both suites test the module as it ships: the folder laid out above, not a project's bin.
     $env:TSHEETS_AUTH_MODULE = $ModuleDir
-    $xunit = if ($PesterPath) { Write-Host "Only Pester: $($PesterPath -join ', ')"; @{ Passed = 0; Failed = 0 } } else { Invoke-XunitSuite }
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $xunitJob = if ($PesterPath) { Write-Host "Only Pester: $($PesterPath -join ', ')" } else { Start-XunitSuite }
     $pester = Invoke-PesterSuite
+    $xunit = if ($xunitJob) { Receive-XunitSuite $xunitJob } else { @{ Passed = 0; Failed = 0 } }
+    Write-Host ''
+    Write-Host 'Slowest Pester files:'
+    $pester.Files | Sort-Object Seconds -Descending | Select-Object -First 8 | ForEach-Object { Write-Host ("  {0,6:0.0} s  {1}" -f $_.Seconds, $_.File) }
+    Write-Host ("Tests ran in {0:m\:ss} (xunit and Pester side by side)." -f $watch.Elapsed)
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     Write-Host ''

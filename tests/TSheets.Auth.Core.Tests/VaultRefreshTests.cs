@@ -14,7 +14,8 @@ namespace TSheets.Auth.Tests
     /// <summary>
     /// Processes sharing a vault entry, simulated in one test process: each "process" has its own
     /// session store and its own view of the vault (caching like SecretStore, when asked), over
-    /// one backing store; a lock folder per machine. Real time: the lock waits are real waits.
+    /// one backing store; a lock folder per machine. Real time (the lock waits are real waits), but
+    /// for the write retries, whose delays a fake clock passes at once.
     /// </summary>
     public sealed class VaultRefreshTests : IDisposable
     {
@@ -26,8 +27,11 @@ namespace TSheets.Auth.Tests
 
         public void Dispose() => machine.Dispose();
 
-        private VaultProcess NewProcess(bool caches = true, string lockFolder = null) =>
-            new VaultProcess(backing, lockFolder ?? machine.Path, caches, server.Handler());
+        private VaultProcess NewProcess(bool caches = true, string lockFolder = null, IClock clock = null) =>
+            new VaultProcess(backing, lockFolder ?? machine.Path, caches, server.Handler(), clock);
+
+        /// <summary>A clock for tests of the write retries: their delays pass at once, and are recorded.</summary>
+        private static FakeClock RetryClock() => new FakeClock(DateTimeOffset.UtcNow);
 
         /// <summary>The first pair, stored in the vault by a sign-in, <paramref name="age"/> old out of a 10-minute life.</summary>
         private async Task StoreFirstPair(TimeSpan age)
@@ -139,7 +143,8 @@ namespace TSheets.Auth.Tests
         public async Task RetriesAFailedWriteAfterARotation()
         {
             await StoreFirstPair(TimeSpan.FromMinutes(1));
-            var process = NewProcess();
+            var clock = RetryClock();
+            var process = NewProcess(clock: clock);
             await process.GetAsync(RefreshMode.Auto, name);
             process.Vault.FailingWrites = 2;
 
@@ -147,13 +152,14 @@ namespace TSheets.Auth.Tests
 
             Assert.True(Stored().HasSameTokens(refreshed));
             Assert.Empty(process.Report.Errors);
+            Assert.Equal(new[] { TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1) }, clock.Delays.Where(d => d == TimeSpan.FromMilliseconds(250) || d == TimeSpan.FromSeconds(1)));
         }
 
         [Fact]
         public async Task SaysTheSessionHoldsTheOnlyWorkingPairWhenTheWriteKeepsFailingAndReturnsTheToken()
         {
             await StoreFirstPair(TimeSpan.FromMinutes(1));
-            var process = NewProcess();
+            var process = NewProcess(clock: RetryClock());
             await process.GetAsync(RefreshMode.Auto, name);
             process.Vault.FailingWrites = 100;
             process.Vault.FailWith = "the disk is full";
@@ -174,7 +180,7 @@ namespace TSheets.Auth.Tests
         public async Task AfterAWriteThatFailedTheNextRefreshUsesTheSessionsPairNotTheOlderOneInTheVault()
         {
             await StoreFirstPair(TimeSpan.FromMinutes(1));
-            var process = NewProcess();
+            var process = NewProcess(clock: RetryClock());
             await process.GetAsync(RefreshMode.Auto, name);
             process.Vault.FailingWrites = 100;
             var onlyInSession = await process.GetAsync(RefreshMode.Force, name);

@@ -21,6 +21,7 @@ internal static class ControlEndpoints
         control.MapPost("/consent", SetConsentAsync);
         control.MapPost("/authorize", AuthorizeWithoutBrowserAsync);
         control.MapGet("/stats", (ConformanceState state) => Results.Json(state.GetStats()));
+        control.MapPost("/clock", AdvanceClockAsync);
         control.MapPost("/reset", Reset);
         control.MapPost("/shutdown", ControlJson.Shutdown);
     }
@@ -77,6 +78,24 @@ internal static class ControlEndpoints
         return Results.Json(new AuthorizeOutcome((int)response.StatusCode, location, text));
     }
 
+    /// <summary>Moves the server's clock forward (see <see cref="TestClock"/>); only a loopback caller may.</summary>
+    private static async Task<IResult> AdvanceClockAsync(HttpRequest request, TestClock clock)
+    {
+        if (request.HttpContext.Connection.RemoteIpAddress is not { } caller || !System.Net.IPAddress.IsLoopback(caller))
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        var body = await request.ReadJsonBodyAsync<ClockAdvance>();
+        if (body?.AdvanceSeconds is not { } seconds || seconds < 0 || double.IsNaN(seconds) || seconds > TimeSpan.FromDays(3650).TotalSeconds)
+        {
+            return ControlJson.BadRequest("advance_seconds must be a number of seconds, 0 or more");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(seconds));
+        return Results.Json(new ClockStatus(clock.GetUtcNow(), clock.Offset.TotalSeconds));
+    }
+
     private static IResult Reset(ConformanceState state)
     {
         state.Reset();
@@ -93,5 +112,9 @@ internal static class ControlEndpoints
     private sealed record AuthorizeOutcome(int Status, string? Location, string? Body);
 
     private sealed record ControlStatus(string Status);
+
+    private sealed record ClockAdvance(double? AdvanceSeconds);
+
+    private sealed record ClockStatus(DateTimeOffset Now, double OffsetSeconds);
 
 }

@@ -77,6 +77,9 @@ builder.Services.Configure<KeyManagementOptions>(options => options.XmlRepositor
 builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
 builder.Services.AddSingleton<ConformanceState>();
+// The clock OpenIddict stamps and judges codes and tokens by (resolved from the container), moved by /_control/clock.
+builder.Services.AddSingleton<TestClock>();
+builder.Services.AddSingleton<TimeProvider>(services => services.GetRequiredService<TestClock>());
 builder.Services.AddSingleton<ServerAddress>();
 builder.Services.AddScoped<ClientRegistry>();
 if (parentPid is int watchedPid)

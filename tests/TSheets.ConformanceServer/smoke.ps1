@@ -315,9 +315,9 @@ try {
         $t = Get-Tokens $short
         Ok ($t.expires_in -in 4, 5) ("expires_in={0}" -f $t.expires_in)
     }
-    Invoke-Case '6c expired authorization code (short_lived: 2 s, waited 3 s) refused: invalid_grant' {
+    Invoke-Case '6c expired authorization code (short_lived: 2 s, the server''s clock moved 3 s) refused: invalid_grant' {
         $redirect = Invoke-Authorize $short 'api offline_access' $null
-        Start-Sleep -Seconds 3
+        Control POST clock @{ advance_seconds = 3 } | Out-Null
         $r = Exchange $short $redirect.code $null
         Ok ($r.Status -eq 400 -and $r.Body.error -eq 'invalid_grant') (Describe $r)
     }

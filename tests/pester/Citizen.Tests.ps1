@@ -175,16 +175,22 @@ Describe 'Tab completion' {
         New-Item -ItemType Directory -Path $registry -Force | Out-Null
         '{"DefaultVaultName":"Ops","Vaults":{"Ops":{"ModuleName":"Microsoft.PowerShell.SecretStore"},"Other":{"ModuleName":"Az.KeyVault"}}}' |
             Set-Content (Join-Path $registry 'vaultinfo')
+        # In a runspace of its own: modules are per runspace, and an earlier test file in this process
+        # may have imported SecretManagement here.
         $savedHome = $env:HOME
+        $shell = [PowerShell]::Create()
         try {
             $env:HOME = Join-Path $TestDrive 'home'
-            $line = 'Get-TSheetsToken -Vault O'
-            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('Ops', 'Other')
-            $line = 'Connect-TSheets -Vault Op'
-            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('Ops')
+            $null = $shell.AddScript("Import-Module '$(Get-TestModulePath)'; " + {
+                    foreach ($line in 'Get-TSheetsToken -Vault O', 'Connect-TSheets -Vault Op') {
+                        'COMPLETED ' + ((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText -join ',')
+                    }
+                    'LOADED ' + [bool](Get-Module Microsoft.PowerShell.SecretManagement)
+                })
+            $output = @($shell.Invoke())
         }
-        finally { $env:HOME = $savedHome }
-        Get-Module Microsoft.PowerShell.SecretManagement | Should -BeNullOrEmpty
+        finally { $env:HOME = $savedHome; $shell.Dispose() }
+        $output | Should -Be @('COMPLETED Ops,Other', 'COMPLETED Ops', 'LOADED False')
     }
 }
 

@@ -94,6 +94,13 @@ function Set-ConformanceConsent {
     Invoke-ConformanceControl $Server 'consent' -Body @{ decision = $Decision } | Out-Null
 }
 
+# Moves the server's clock (the one OpenIddict stamps and judges codes and tokens by) forward, so a
+# code or token expires on OpenIddict's own verdict without the test waiting for it.
+function Step-ConformanceClock {
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [double] $Seconds)
+    Invoke-ConformanceControl $Server 'clock' -Body @{ advance_seconds = $Seconds }
+}
+
 function Get-ConformanceStats {
     param([Parameter(Mandatory)] $Server)
     Invoke-ConformanceControl $Server 'stats' -Method Get
@@ -213,6 +220,6 @@ catch { 'RESULT ERROR ' + `$_.FullyQualifiedErrorId + ' MESSAGE ' + `$_.Exceptio
     }
 }
 
-Export-ModuleMember -Function Start-ConformanceServer, Stop-ConformanceServer, Invoke-ConformanceControl, New-ConformanceClient,
+Export-ModuleMember -Function Start-ConformanceServer, Stop-ConformanceServer, Invoke-ConformanceControl, Step-ConformanceClock, New-ConformanceClient,
     Invoke-ConformanceAuthorize, Set-ConformanceConsent, Get-ConformanceStats, Get-ModuleTokenRequests, Invoke-RawRefresh,
     Invoke-RawRevoke, Invoke-InteractiveConnect

@@ -11,7 +11,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'VaultHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
     $emulator = Start-TSheetsEmulator
-    # The test extension vault (a shared file): the behaviour is the module's, and it needs no child process per write.
+    # The test extension vault (a shared file): the behaviour is the module's, and it needs no child
+    # process per write; it keeps no copy per process either, so this process reads what a new one would.
     Initialize-TestVault | Out-Null
     Set-FlakyVault
 
@@ -75,7 +76,7 @@ Describe 'An exact name wins over wildcard expansion (issue 25, finding 2)' {
     It 'Disconnect-TSheets -Name ''c[1]'' -Vault removes c[1] and leaves c1, in the session and the vault' {
         Get-TSheetsToken -Name "$base-c[1]" -Vault Flaky | Out-Null
         Disconnect-TSheets -Name "$base-c[1]" -Vault Flaky
-        @(Get-VaultSecretName "TSheets.Auth.$base-*" -Vault Flaky | Sort-Object) | Should -Be @("TSheets.Auth.$base-c1")
+        @(Get-FlakyVaultSecretName "TSheets.Auth.$base-*" | Sort-Object) | Should -Be @("TSheets.Auth.$base-c1")
         Get-SessionNames | Where-Object { $_ -like "$base*" } | Should -Be @("$base-c1")
         Get-TSheetsToken -Name "$base-c1" -AsPlainText | Should -BeExactly 'S.7__c1-company'
     }
@@ -96,19 +97,19 @@ Describe 'Disconnect-TSheets with a wildcard over several vault connections (iss
         $text = $result.Output -join "`n"
         $text | Should -Match 'ERRORID InteractionRequired,TSheets.Auth.Commands.DisconnectTSheetsCommand'
         $text | Should -Match "MESSAGE .*'$base-\*' matches 2 connections.*-Force or -Confirm:\`$false"
-        @(Get-VaultSecretName "TSheets.Auth.$base-*" -Vault Flaky | Sort-Object) | Should -Be @("TSheets.Auth.$base-a", "TSheets.Auth.$base-b")
+        @(Get-FlakyVaultSecretName "TSheets.Auth.$base-*" | Sort-Object) | Should -Be @("TSheets.Auth.$base-a", "TSheets.Auth.$base-b")
     }
 
     It 'removes them all with <Switch>, asking nothing' -ForEach @(@{ Switch = '-Force' }, @{ Switch = '-Confirm:$false' }) {
         $result = Invoke-FreshPwsh "Disconnect-TSheets -Name '$base-*' -Vault Flaky $Switch; 'DONE'"
         $result.Output | Should -Contain 'DONE'
-        Get-VaultSecretName "TSheets.Auth.$base-*" -Vault Flaky | Should -BeNullOrEmpty
+        Get-FlakyVaultSecretName "TSheets.Auth.$base-*" | Should -BeNullOrEmpty
     }
 
     It 'removes a single match without asking' {
         $result = Invoke-FreshPwsh "Disconnect-TSheets -Name '$base-a*' -Vault Flaky; 'DONE'"
         $result.Output | Should -Contain 'DONE'
-        @(Get-VaultSecretName "TSheets.Auth.$base-*" -Vault Flaky | Sort-Object) | Should -Be @("TSheets.Auth.$base-b")
+        @(Get-FlakyVaultSecretName "TSheets.Auth.$base-*" | Sort-Object) | Should -Be @("TSheets.Auth.$base-b")
     }
 
     It 'asks a person at a terminal, and removes nothing when told no' -Skip:(-not $unix) {
@@ -123,6 +124,6 @@ Disconnect-TSheets -Name '$base-*' -Vault Flaky
             Wait-TmuxText $terminal 'ANSWERED' | Out-Null
         }
         finally { Stop-TmuxPwsh $terminal }
-        @(Get-VaultSecretName "TSheets.Auth.$base-*" -Vault Flaky | Sort-Object) | Should -Be @("TSheets.Auth.$base-a", "TSheets.Auth.$base-b")
+        @(Get-FlakyVaultSecretName "TSheets.Auth.$base-*" | Sort-Object) | Should -Be @("TSheets.Auth.$base-a", "TSheets.Auth.$base-b")
     }
 }

@@ -9,15 +9,25 @@ BeforeAll {
     $vaults = Initialize-TestVault
     $remembered = Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'TSheets.Auth/connections.json'
 
-    # A sign-in from a refresh token saved to a vault, in a process of its own; the token's values
-    # reach it through its environment, never its command line.
-    function Connect-InNewProcess([string] $Name, [string] $Vault = 'Ops') {
-        $client = New-EmulatorClient $emulator
-        $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
-        $environment = @{ T_CLIENT = $client.ClientId; T_SECRET = $client.PlainSecret; T_REFRESH = $minted.refresh_token; T_BASE = "$($emulator.BaseUri)" }
-        $result = Invoke-FreshPwsh -Environment $environment "Connect-TSheets -Name '$Name' -Vault '$Vault' -ClientId `$env:T_CLIENT -ClientSecret (ConvertTo-SecureString `$env:T_SECRET -AsPlainText -Force) -RefreshToken (ConvertTo-SecureString `$env:T_REFRESH -AsPlainText -Force) -BaseUri `$env:T_BASE; 'CONNECTED'"
+    # Sign-ins from refresh tokens saved to vault Ops, all in ONE process of their own (the tests' new
+    # windows come after it); the tokens' values reach it through its environment, never its command
+    # line. -Remove: connections whose secret something then removed from the vault (still remembered).
+    # Returns each connection's name and client by key.
+    function Connect-InNewProcess([string[]] $Keys, [string[]] $Remove = @()) {
+        $connections = @{}
+        $environment = @{ T_BASE = "$($emulator.BaseUri)" }
+        $script = ''
+        foreach ($key in $Keys) {
+            $client = New-EmulatorClient $emulator
+            $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
+            $connections[$key] = [pscustomobject]@{ Name = New-ConnectionName; Client = $client }
+            $environment["T_CLIENT_$key"] = $client.ClientId; $environment["T_SECRET_$key"] = $client.PlainSecret; $environment["T_REFRESH_$key"] = $minted.refresh_token
+            $script += "Connect-TSheets -Name '$($connections[$key].Name)' -Vault Ops -ClientId `$env:T_CLIENT_$key -ClientSecret (ConvertTo-SecureString `$env:T_SECRET_$key -AsPlainText -Force) -RefreshToken (ConvertTo-SecureString `$env:T_REFRESH_$key -AsPlainText -Force) -BaseUri `$env:T_BASE`n"
+        }
+        foreach ($key in $Remove) { $script += "Microsoft.PowerShell.SecretManagement\Remove-Secret -Name 'TSheets.Auth.$($connections[$key].Name)' -Vault Ops`n" }
+        $result = Invoke-FreshPwsh -Environment $environment ($script + "'CONNECTED'")
         $result.Output | Should -Contain 'CONNECTED' -Because ($result.Output -join "`n")
-        $client
+        $connections
     }
 
     # Runs a script in a new process; returns its output as one text (errors caught and shown as ERRORID/MESSAGE lines by the script).
@@ -29,13 +39,16 @@ AfterAll {
 }
 
 Describe 'A connection saved to a vault is found again without -Vault (the real SecretStore)' {
-    BeforeEach {
+    # Every connection this Describe's tests find, made up front: each test's windows are new processes
+    # that come after it, as they would come after a sign-in made earlier (the emulator is not reset
+    # between its tests, so the pairs stay valid; a test compares its counters before and after).
+    BeforeAll {
         Reset-Emulator $emulator
-        $name = New-ConnectionName
+        $saved = Connect-InNewProcess -Keys 'Found', 'VaultWins', 'Gone', 'Disconnect', 'WhatIf' -Remove 'Gone'
     }
 
     It 'is found by a new window''s Invoke-TSheetsRestMethod and Get-TSheetsToken with no -Vault, with no request to /grant' {
-        $client = Connect-InNewProcess $name
+        $name = $saved.Found.Name; $client = $saved.Found.Client
         $grants = (Get-EmulatorStats $emulator).grants.total
 
         $text = Invoke-NewWindow "'USER ' + (Invoke-TSheetsRestMethod current_user -Name '$name' -Items).username; 'VAULT ' + (Get-TSheetsToken -Name '$name').Vault"
@@ -51,15 +64,14 @@ Describe 'A connection saved to a vault is found again without -Vault (the real 
     }
 
     It 'lets -Vault win over where it was saved' {
-        Connect-InNewProcess $name | Out-Null
+        $name = $saved.VaultWins.Name
         $text = Invoke-NewWindow "try { Get-TSheetsToken -Name '$name' -Vault Flaky -ErrorAction Stop } catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }"
         $text | Should -Match 'ERRORID TokenNotFound,TSheets.Auth.Commands.GetTSheetsTokenCommand'
         $text | Should -Match "in vault 'Flaky'"
     }
 
     It 'says that a vault which no longer holds it was where it was saved, with the whole command to sign in again' {
-        $client = Connect-InNewProcess $name
-        (Invoke-FreshPwsh -NoImport "Microsoft.PowerShell.SecretManagement\Remove-Secret -Name 'TSheets.Auth.$name' -Vault Ops; 'GONE'").Output | Should -Contain 'GONE'
+        $name = $saved.Gone.Name; $client = $saved.Gone.Client
 
         $text = Invoke-NewWindow "try { Invoke-TSheetsRestMethod current_user -Name '$name' } catch { 'ERRORID ' + `$_.FullyQualifiedErrorId; 'MESSAGE ' + `$_.Exception.Message }"
 
@@ -69,24 +81,27 @@ Describe 'A connection saved to a vault is found again without -Vault (the real 
     }
 
     It 'is removed by Disconnect-TSheets without -Vault from the vault it was saved in, which says so, and then forgotten' {
-        Connect-InNewProcess $name | Out-Null
+        $name = $saved.Disconnect.Name
 
         $text = Invoke-NewWindow "Disconnect-TSheets -Name '$name' -InformationVariable said -Confirm:`$false; 'SAID ' + (`$said -join ' ')"
 
         $text | Should -Match ([regex]::Escape("SAID Removed '$name' from vault 'Ops' (the secret 'TSheets.Auth.$name'); new sessions no longer find it."))
-        Get-VaultSecretName "TSheets.Auth.$name" | Should -BeNullOrEmpty
         Get-Content -LiteralPath $remembered -Raw | Should -Not -Match ([regex]::Escape("`"$name`""))
-        Invoke-NewWindow "try { Get-TSheetsToken -Name '$name' -ErrorAction Stop } catch { 'MESSAGE ' + `$_.Exception.Message }" | Should -Match 'none was saved in a vault under that name'
+        # The next window (not the one that disconnected) reads the vault and looks the name up: both only read.
+        $next = Invoke-NewWindow "'LISTED ' + @(Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name 'TSheets.Auth.$name' -Vault Ops).Count; try { Get-TSheetsToken -Name '$name' -ErrorAction Stop } catch { 'MESSAGE ' + `$_.Exception.Message }"
+        $next | Should -Match '(?m)^LISTED 0$'
+        $next | Should -Match 'none was saved in a vault under that name'
     }
 
     It 'asks first (ShouldProcess) and changes nothing with -WhatIf' {
-        Connect-InNewProcess $name | Out-Null
+        $name = $saved.WhatIf.Name
         $text = Invoke-NewWindow "Disconnect-TSheets -Name '$name' -WhatIf"
         $text | Should -Match "What if: Performing the operation `"Remove from the session and vault 'Ops'`" on target `"TSheets connection '$name'`""
         Get-VaultSecretName "TSheets.Auth.$name" | Should -Be "TSheets.Auth.$name"
     }
 
     It 'keeps every connection when four processes save theirs at the same moment' {
+        $name = New-ConnectionName
         $go = Join-Path $TestDrive "go-$name"
         $sessions = 1..4 | ForEach-Object {
             Start-PwshProcess "'READY'; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; Set-TSheetsToken -Name '$name-$_' -AccessToken (ConvertTo-SecureString 'S.7__p$_' -AsPlainText -Force) -Vault Ops; 'SAVED'"
@@ -102,13 +117,15 @@ Describe 'A connection saved to a vault is found again without -Vault (the real 
 }
 
 Describe 'Get-TSheetsConnection in a new window (the real SecretStore)' {
-    BeforeEach {
+    # As above; 'Shown' signs in last, right before its test, which shows the refresh token's age in
+    # whole minutes.
+    BeforeAll {
         Reset-Emulator $emulator
-        $name = New-ConnectionName
+        $saved = Connect-InNewProcess -Keys 'GoneShown', 'Piped', 'Shown' -Remove 'GoneShown'
     }
 
     It 'shows a vault connection without a request to TSheets, without loading it, and without a secret' {
-        Connect-InNewProcess $name | Out-Null
+        $name = $saved.Shown.Name
         $before = Get-EmulatorStats $emulator
 
         $text = Invoke-NewWindow @"
@@ -132,8 +149,7 @@ Describe 'Get-TSheetsConnection in a new window (the real SecretStore)' {
     }
 
     It 'says what is wrong with a connection its vault no longer holds, and what to run' {
-        Connect-InNewProcess $name | Out-Null
-        (Invoke-FreshPwsh -NoImport "Microsoft.PowerShell.SecretManagement\Remove-Secret -Name 'TSheets.Auth.$name' -Vault Ops; 'GONE'").Output | Should -Contain 'GONE'
+        $name = $saved.GoneShown.Name
 
         $text = Invoke-NewWindow "`$c = Get-TSheetsConnection '$name'; 'PROBLEM ' + `$c.Problem; 'ADVICE ' + `$c.Advice"
 
@@ -142,6 +158,7 @@ Describe 'Get-TSheetsConnection in a new window (the real SecretStore)' {
     }
 
     It 'lists the CI token as the default connection, never refreshable, and a plain name that is nowhere as TokenNotFound' {
+        $name = New-ConnectionName
         $result = Invoke-FreshPwsh -Environment @{ TSHEETS_ACCESS_TOKEN = 'S.7__citoken0000000000000000000000000000000' } @"
 Get-TSheetsConnection -Name default | ForEach-Object { 'CI ' + `$_.Source + ' ' + `$_.CanRefresh + ' ' + `$_.CannotRefreshBecause }
 try { Get-TSheetsConnection -Name '$name' -ErrorAction Stop } catch { 'ERRORID ' + `$_.FullyQualifiedErrorId }
@@ -153,7 +170,7 @@ try { Get-TSheetsConnection -Name '$name' -ErrorAction Stop } catch { 'ERRORID '
     }
 
     It 'pipes into Invoke-TSheetsRestMethod and Get-TSheetsToken by Name' {
-        Connect-InNewProcess $name | Out-Null
+        $name = $saved.Piped.Name
         $text = Invoke-NewWindow "Get-TSheetsConnection '$name' | Invoke-TSheetsRestMethod current_user -Items | ForEach-Object { 'USER ' + `$_.username }; Get-TSheetsConnection '$name' | Get-TSheetsToken | ForEach-Object { 'TOKEN ' + `$_.Name }"
         $text | Should -Match '(?m)^USER admin$'
         $text | Should -Match "(?m)^TOKEN $name$"

@@ -1,10 +1,29 @@
+# Invoke-TSheetsRestMethod end to end over real HTTP, against the emulator: one test of the wiring per
+# behaviour (the rules themselves are proven in ApiClientTests, PageReaderTests, PacerTests and
+# ApiItemsTests), with TSheets as it really is (issue 14): pacing, batch answers, CI tokens.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
     $emulator = Start-TSheetsEmulator
+
+    # A fresh refreshable token of the emulator's, stored under $Name; returns what the emulator minted.
+    function Set-ApiToken([string] $Name, $Client) {
+        $minted = New-EmulatorToken $emulator -ClientId $Client.ClientId
+        Set-TSheetsToken -Name $Name -BaseUri $emulator.BaseUri -ClientId $Client.ClientId -ClientSecret $Client.ClientSecret `
+            -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
+            -ExpiresOn ([DateTimeOffset]::UtcNow.AddDays(9))
+        $minted
+    }
+
+    # The most admitted calls the emulator saw in any window of the given length, on its own clock.
+    function Get-MostCallsInAnyWindow([object[]] $Requests, [double] $Seconds) {
+        $times = @($Requests | Where-Object status -EQ 200 | ForEach-Object { [DateTimeOffset]::Parse($_.at, [Globalization.CultureInfo]::InvariantCulture) } | Sort-Object)
+        ($times | ForEach-Object { $end = $_; @($times | Where-Object { $_ -le $end -and $_ -gt $end.AddSeconds(-$Seconds) }).Count } | Measure-Object -Maximum).Maximum
+    }
 }
 
 AfterAll {
+    Remove-Item Env:TSHEETS_AUTH_RATE_LIMIT, Env:TSHEETS_ACCESS_TOKEN, Env:TSHEETS_BASE_URI -ErrorAction Ignore
     if ($emulator) { Stop-TSheetsEmulator $emulator }
 }
 
@@ -13,10 +32,7 @@ Describe 'Invoke-TSheetsRestMethod' {
         Reset-Emulator $emulator
         $client = New-EmulatorClient $emulator
         $name = New-ConnectionName
-        $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
-        Set-TSheetsToken -Name $name -BaseUri $emulator.BaseUri -ClientId $client.ClientId -ClientSecret $client.ClientSecret `
-            -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
-            -ExpiresOn ([DateTimeOffset]::UtcNow.AddDays(9))
+        $minted = Set-ApiToken $name $client
         function Invoke-Api {
             [CmdletBinding()]
             param([Parameter(Position = 0)] [string] $Path, [hashtable] $More = @{})
@@ -67,11 +83,6 @@ Describe 'Invoke-TSheetsRestMethod' {
         (Get-EmulatorStats $emulator).api_requests.query.limit | Should -Be @('200', '200', '200')
     }
 
-    It 'starts -All at the page given in -Query' {
-        $pages = Invoke-Api users -More @{ All = $true; Query = @{ page = 2; limit = 200 } }
-        $pages.Count | Should -Be 2
-    }
-
     It 'acts on a managed company with -ManagedClientId, found with managed_clients' {
         $managed = (Invoke-Api managed_clients -More @{ All = $true }).results.managed_clients.PSObject.Properties.Value
         $managed.id | Should -Contain 70001
@@ -112,14 +123,6 @@ Describe 'Invoke-TSheetsRestMethod' {
         (Get-EmulatorStats $emulator).grants.total | Should -Be 0
     }
 
-    It 'honours Retry-After on 429' {
-        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json'; headers = @{ 'Retry-After' = '1' } }
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        (Invoke-Api current_user).results | Should -Not -BeNullOrEmpty
-        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
-        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 200)
-    }
-
     It 'reports an unforeseen 429 at once as RateLimited when waiting out the window would take longer than -TimeoutSec' {
         Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json' }
         $err = { Invoke-Api current_user } | Should -Throw -ErrorId 'RateLimited,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
@@ -131,21 +134,15 @@ Describe 'Invoke-TSheetsRestMethod' {
 
     It 'waits out the window after an unforeseen 429 when -TimeoutSec allows, and says so' {
         Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 429; body = '{"error":{"code":429,"message":"Too Many Requests"}}'; content_type = 'application/json' }
-        $env:TSHEETS_AUTH_RATE_LIMIT = '300/2'
+        $env:TSHEETS_AUTH_RATE_LIMIT = '300/1'
         try {
             $watch = [Diagnostics.Stopwatch]::StartNew()
             (Invoke-Api current_user -WarningVariable warnings -WarningAction SilentlyContinue).results | Should -Not -BeNullOrEmpty
-            $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
+            $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.95
         }
         finally { Remove-Item Env:TSHEETS_AUTH_RATE_LIMIT }
-        "$warnings" | Should -Match 'Waiting 2 s for the window to end'
+        "$warnings" | Should -Match 'Waiting 1 s for the window to end'
         (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(429, 200)
-    }
-
-    It 'retries a 503 and succeeds' {
-        Add-EmulatorFault $emulator @{ path = '/api/v1/current_user'; status = 503; body = 'maintenance'; content_type = 'text/plain' }
-        (Invoke-Api current_user).results.users.'12345'.id | Should -Be 12345
-        (Get-EmulatorStats $emulator).api_requests.status | Should -Be @(503, 200)
     }
 
     It 'reports <Status> as <ErrorId> with TSheets'' message' -TestCases @(
@@ -181,5 +178,73 @@ Describe 'Invoke-TSheetsRestMethod' {
         $text = Invoke-Api current_user -Verbose 4>&1 | Out-String
         $text | Should -Match 'GET current_user -> 200 in \d+ ms'
         $text | Should -Not -Match ([regex]::Escape($minted.access_token))
+    }
+
+    It 'paces 25 calls from 5 runspaces at 10 calls in any 1 s: no 429, never more than 10 in a window of the emulator''s clock' {
+        # The limit compressed from TSheets' 300 in 5 minutes, in the module and the emulator alike.
+        Set-EmulatorConfig $emulator @{ rate_limit_count = 10; rate_limit_window_seconds = 1 }
+        $env:TSHEETS_AUTH_RATE_LIMIT = '10/1'
+        try {
+            $module = Get-TestModulePath
+            $answers = 1..25 | ForEach-Object -ThrottleLimit 5 -Parallel {
+                Import-Module $using:module
+                (Invoke-TSheetsRestMethod current_user -Name $using:name -TimeoutSec 60).more
+            }
+            $requests = (Get-EmulatorStats $emulator).api_requests
+            # A new token has a window of its own: its 11th call in a row must wait, and says so.
+            $fresh = New-ConnectionName
+            Set-ApiToken $fresh $client | Out-Null
+            $verbose = 1..11 | ForEach-Object { Invoke-TSheetsRestMethod current_user -Name $fresh -Verbose 4>&1 } | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        }
+        finally { Remove-Item Env:TSHEETS_AUTH_RATE_LIMIT }
+        @($answers).Count | Should -Be 25
+        @($requests).Count | Should -Be 25
+        @($requests | Where-Object status -EQ 429).Count | Should -Be 0
+        Get-MostCallsInAnyWindow $requests 1 | Should -BeLessOrEqual 10
+        Get-MostCallsInAnyWindow $requests 1 | Should -BeGreaterOrEqual 5 -Because 'the pacer lets calls through as fast as the limit allows'
+        ($verbose.Message -join "`n") | Should -Match 'Pacing calls on this token at 10 calls in 1 s: waiting'
+    }
+
+    It 'outputs the good items of a batch and one non-terminating ApiError per failed item, naming its index' {
+        $body = @{ data = @(
+                @{ user_id = 1001; type = 'manual'; date = '2026-11-27'; duration = 3600 }
+                @{ type = 'manual'; date = '2026-11-27'; duration = 3600 }
+                @{ user_id = 1002; type = 'regular' }
+            ) }
+        $answer = Invoke-TSheetsRestMethod timesheets -Method POST -Body $body -Name $name -ErrorVariable failed -ErrorAction SilentlyContinue
+        @($answer.results.timesheets.PSObject.Properties.Name) | Should -Be @('1')
+        @($failed).Count | Should -Be 2
+        $failed | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'ApiError,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' }
+        $failed.TargetObject | Should -Be @('2', '3')
+        $failed[0].Exception.Message | Should -Match 'Item 2 of POST timesheets was refused: 417 Expectation Failed \(user_id is required\)'
+    }
+}
+
+Describe 'A token for CI runners in $env:TSHEETS_ACCESS_TOKEN' {
+    It 'is the default connection when there is none, used as a web-UI token, said in verbose and never printed; an explicit one wins' {
+        Reset-Emulator $emulator
+        $minted = New-EmulatorToken $emulator -NotRefreshable
+        $explicit = New-EmulatorToken $emulator -NotRefreshable
+        Disconnect-TSheets -Name default -ErrorAction Ignore
+        # Read at each call, so this process will do: no connection named 'default' exists in it.
+        $env:TSHEETS_ACCESS_TOKEN = $minted.access_token
+        $env:TSHEETS_BASE_URI = "$($emulator.BaseUri)"
+        try {
+            $stream = Invoke-TSheetsRestMethod current_user -Verbose 4>&1
+            $canRefresh = (Get-TSheetsToken).CanRefresh
+            Set-TSheetsToken -AccessToken ($explicit.access_token | ConvertTo-TestSecureString) -BaseUri $emulator.BaseUri
+            $used = Get-TSheetsToken -AsPlainText
+        }
+        finally {
+            Remove-Item Env:TSHEETS_ACCESS_TOKEN, Env:TSHEETS_BASE_URI -ErrorAction Ignore
+            Disconnect-TSheets -Name default -ErrorAction Ignore
+        }
+        ($stream | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).results.users.PSObject.Properties.Value[0].id | Should -Be 12345
+        $verbose = ($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match 'Using the token in \$TSHEETS_ACCESS_TOKEN as the ''default'' connection'
+        ($stream | Out-String) + $verbose | Should -Not -Match ([regex]::Escape($minted.access_token))
+        $canRefresh | Should -BeFalse
+        $used | Should -BeExactly $explicit.access_token
+        (Get-EmulatorStats $emulator).api_requests[0].status | Should -Be 200
     }
 }

@@ -8,9 +8,11 @@ BeforeAll {
     $emulator = Start-TSheetsEmulator
     $vaults = Initialize-TestVault
 
-    # A refreshable pair from the emulator, stored in the vault (in a child process, as a sign-in
-    # elsewhere would) with an expiry <Left> away out of a 10-minute life.
-    function Set-VaultToken([string] $Name, $Client, [TimeSpan] $Left, [string] $Vault = 'Ops', [hashtable] $Environment = @{}) {
+    # A refreshable pair from the emulator, stored in the vault with an expiry <Left> away out of a
+    # 10-minute life: from this process through SecretManagement (a fixture, as a sign-in elsewhere
+    # would leave it: this process's module never holds it), before the test's processes start; with
+    # -InNewProcess from a child, for a test about a write made after this process read the vault.
+    function Set-VaultToken([string] $Name, $Client, [TimeSpan] $Left, [string] $Vault = 'Ops', [switch] $InNewProcess) {
         $minted = New-EmulatorToken $emulator -ClientId $Client.ClientId
         $issued = [DateTimeOffset]::UtcNow + $Left - [TimeSpan]::FromMinutes(10)
         $document = [ordered]@{
@@ -18,9 +20,10 @@ BeforeAll {
             issued_on = $issued.ToString('o'); expires_on = ($issued + [TimeSpan]::FromMinutes(10)).ToString('o')
             client_id = $Client.ClientId; client_secret = $Client.PlainSecret; user_id = '12345'; base_uri = "$($emulator.BaseUri)"
         } | ConvertTo-Json -Compress
+        if (-not $InNewProcess) { Set-FixtureSecret $Name $document -Vault $Vault; return $minted }
         $env:TSHEETS_TEST_DOCUMENT = $document
         try {
-            $result = Invoke-FreshPwsh -NoImport -Environment $Environment "Microsoft.PowerShell.SecretManagement\Set-Secret -Name 'TSheets.Auth.$Name' -Vault '$Vault' -SecureStringSecret (ConvertTo-SecureString `$env:TSHEETS_TEST_DOCUMENT -AsPlainText -Force)"
+            $result = Invoke-FreshPwsh -NoImport "Microsoft.PowerShell.SecretManagement\Set-Secret -Name 'TSheets.Auth.$Name' -Vault '$Vault' -SecureStringSecret (ConvertTo-SecureString `$env:TSHEETS_TEST_DOCUMENT -AsPlainText -Force)"
         }
         finally { Remove-Item Env:TSHEETS_TEST_DOCUMENT }
         if ($result.ExitCode -ne 0) { throw "Could not store the token: $($result.Output)" }
@@ -78,9 +81,10 @@ Describe 'Connections in a vault (the real SecretStore)' {
         $first = (Invoke-FreshPwsh "Get-TSheetsToken -Name '$name' -Vault Ops -AsPlainText").Output -join ''
         $first | Should -Match '^S\.7__[0-9a-f]{40}$'
         $first | Should -Not -Be $minted.access_token
-        (Read-VaultDocument $name).Document.access_token | Should -BeExactly $first
-        $second = (Invoke-FreshPwsh "Get-TSheetsToken -Name '$name' -Vault Ops -AsPlainText").Output -join ''
-        $second | Should -BeExactly $first
+        # The next process reads the stored document before its own call (it has written nothing then).
+        $next = (Invoke-FreshPwsh "'STORED ' + (Microsoft.PowerShell.SecretManagement\Get-Secret -Name 'TSheets.Auth.$name' -Vault Ops -AsPlainText | ConvertFrom-Json).access_token; 'TOKEN ' + (Get-TSheetsToken -Name '$name' -Vault Ops -AsPlainText)").Output
+        $next | Should -Contain "STORED $first"
+        $next | Should -Contain "TOKEN $first"
         (Get-Grants).refresh_token | Should -Be 1
     }
 
@@ -145,7 +149,6 @@ Describe 'Connections in a vault (the real SecretStore)' {
 
     It 'keeps one lock file per connection in a folder only this user can open, however many refreshes' {
         Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
-        (Read-VaultDocument $name).Document.client_id | Should -Be $client.ClientId
         $result = Invoke-FreshPwsh "1..5 | ForEach-Object { Get-TSheetsToken -Name '$name' -Vault Ops -ForceRefresh | Out-Null }; 'DONE'"
         $result.Output | Should -Contain 'DONE'
         (Get-Grants).refresh_token | Should -Be 5
@@ -165,14 +168,13 @@ Describe 'Connections in a vault (the real SecretStore)' {
             foreach ($folder in '.config', '.local/share', '.cache') { New-Item -ItemType Directory -Path (Join-Path $machineHome $folder) -Force | Out-Null }
             @{ HOME = $machineHome; USERPROFILE = $machineHome; LOCALAPPDATA = (Join-Path $machineHome '.local/share') }
         }
-        foreach ($machine in $machines) {
-            $register = Invoke-FreshPwsh -NoImport -Environment $machine "Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Flaky -ModuleName '$(Join-Path $PSScriptRoot 'TestVault/TSheets.TestVault')' -VaultParameters @{ Path = '$($vaults.Flaky.Path)'; Control = '$($vaults.Flaky.Control)' } -AllowClobber; 'REGISTERED'"
-            $register.Output | Should -Contain 'REGISTERED'
-        }
-        Set-VaultToken $name $client ([TimeSpan]::FromMinutes(-1)) -Vault Flaky -Environment $machines[0] | Out-Null
+        # The shared file every machine's vault reads (the test extension vault: it keeps no copy per process).
+        Set-VaultToken $name $client ([TimeSpan]::FromMinutes(-1)) -Vault Flaky | Out-Null
         $go = Join-Path $TestDrive "go-machines-$name"
+        # Each machine registers the vault in its own HOME, in the process that then refreshes, before the signal.
+        $register = "Microsoft.PowerShell.SecretManagement\Register-SecretVault -Name Flaky -ModuleName '$(Join-Path $PSScriptRoot 'TestVault/TSheets.TestVault')' -VaultParameters @{ Path = '$($vaults.Flaky.Path)'; Control = '$($vaults.Flaky.Control)' } -AllowClobber; "
         $sessions = $machines | ForEach-Object {
-            Start-PwshProcess -Environment $_ "'READY'; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; Get-TSheetsToken -Name '$name' -Vault Flaky -AsPlainText 3>&1"
+            Start-PwshProcess -Environment $_ "$register'READY'; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; Get-TSheetsToken -Name '$name' -Vault Flaky -AsPlainText 3>&1"
         }
         $sessions | ForEach-Object { Read-PwshProcessLine $_ '^READY$' -TimeoutSec 60 | Out-Null }
         New-Item -ItemType File -Path $go | Out-Null
@@ -193,7 +195,7 @@ Describe 'Connections in a vault (the real SecretStore)' {
         Set-FlakyVault -FailSet 2 -Message 'write refused'
         $token = Get-TSheetsToken -Name $name -ForceRefresh -ErrorVariable errors
         @($errors).Count | Should -Be 0
-        (Read-VaultDocument $name -Vault Flaky).Document.access_token | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
+        (Read-FlakyVaultDocument $name).Document.access_token | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
     }
 
     It 'says the session holds the only working pair, and how to save it, when the vault write keeps failing; the token is returned' {
@@ -209,7 +211,7 @@ Describe 'Connections in a vault (the real SecretStore)' {
         Get-TSheetsToken -Name $name -AsPlainText | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
         Set-FlakyVault
         Get-TSheetsToken -Name $name | Set-TSheetsToken -Vault Flaky
-        (Read-VaultDocument $name -Vault Flaky).Document.access_token | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
+        (Read-FlakyVaultDocument $name).Document.access_token | Should -BeExactly ($token.AccessToken | ConvertFrom-TestSecureString)
     }
 
     It 'never puts back, from a process whose SecretStore copy is stale, a pair another process rotated' {
@@ -228,7 +230,7 @@ Describe 'Connections in a vault (the real SecretStore)' {
     }
 
     It 'removes, from this process, a connection another process stored after this one read the vault' {
-        Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) | Out-Null
+        Set-VaultToken $name $client ([TimeSpan]::FromMinutes(8)) -InNewProcess | Out-Null
         Disconnect-TSheets -Name $name -Vault Ops
         (Invoke-FreshPwsh -NoImport "@(Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name 'TSheets.Auth.$name' -Vault Ops).Count").Output | Should -Be '0'
     }

@@ -65,6 +65,33 @@ function Get-VaultSecretName {
     @((Invoke-FreshPwsh -NoImport "Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name '$Pattern' -Vault '$Vault' | ForEach-Object Name").Output)
 }
 
+# The test extension vault keeps no copy per process (every call reads its shared file under its
+# lock), so for it this process sees what a new one would: the two below read it here, without the
+# ~2 s of a new pwsh loading SecretManagement. (Not after Set-FlakyVault -HangGet: a hung read would
+# hold this process's vault runspace.)
+function Read-FlakyVaultDocument {
+    param([Parameter(Mandatory)] [string] $Name)
+    $json = "$(Microsoft.PowerShell.SecretManagement\Get-Secret -Name "TSheets.Auth.$Name" -Vault Flaky -AsPlainText -ErrorAction SilentlyContinue)".Trim()
+    if (-not $json.StartsWith('{')) { throw "Could not read TSheets.Auth.$Name from Flaky: $json" }
+    [pscustomobject]@{ Text = $json; Document = $json | ConvertFrom-Json }
+}
+
+function Get-FlakyVaultSecretName {
+    param([Parameter(Mandatory)] [string] $Pattern)
+    @(Microsoft.PowerShell.SecretManagement\Get-SecretInfo -Name $Pattern -Vault Flaky | ForEach-Object Name)
+}
+
+# Stores a secret as another program would, through SecretManagement from this process, not through
+# the module (so this process's TSheets.Auth session holds no copy of it). Fixtures only: for the
+# SecretStore, this process's copy of the store is written back whole, so use it before the test's
+# other processes write, never after (a later write from here could put back what they replaced).
+function Set-FixtureSecret {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Text, [string] $Vault = 'Ops', [switch] $AsString)
+    # -AsString: a string secret (what other tools store; a SecureString holds at most 65,536 characters).
+    $secret = if ($AsString) { @{ Secret = $Text } } else { @{ SecureStringSecret = ConvertTo-SecureString -String $Text -AsPlainText -Force } }
+    Microsoft.PowerShell.SecretManagement\Set-Secret -Name "TSheets.Auth.$Name" -Vault $Vault @secret
+}
+
 # The module's lock folder for this HOME (LocalApplicationData/TSheets.Auth/locks).
 function Get-LockFolder {
     Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'TSheets.Auth/locks'
