@@ -63,9 +63,10 @@ Describe 'The authorization URL never on a command line (issue 25, finding 3)' -
         try {
             Wait-TmuxText $run.Terminal 'USER 12345|ERRORID \S+' -TimeoutSec 150 | ForEach-Object Value | Should -Be 'USER 12345'
             $screen = Get-TmuxScreen $run.Terminal
+            # The browser runs in the terminal's session: let it finish before the session is closed.
+            $seen = Wait-BrowserLog $run.Log '^done$'
         }
         finally { Stop-TmuxPwsh $run.Terminal }
-        $seen = Wait-BrowserLog $run.Log '^done$'
         ($seen -join "`n") | Should -Match '(?m)^command lines holding the state: 0 ?$'
         ($seen -join "`n") | Should -Match '(?m)^command lines holding the code_challenge: 0 ?$'
         $page = Get-PagePath $seen
@@ -81,9 +82,13 @@ Describe 'The authorization URL never on a command line (issue 25, finding 3)' -
 
     It 'removes the page when the sign-in times out' {
         $run = Start-SignIn -Decision none -TimeoutSec 3
-        try { Wait-TmuxText $run.Terminal 'ERRORID \S+' -TimeoutSec 60 | ForEach-Object Value | Should -Be 'ERRORID AuthorizationTimedOut,TSheets.Auth.Commands.ConnectTSheetsCommand' }
+        try {
+            Wait-TmuxText $run.Terminal 'ERRORID \S+' -TimeoutSec 60 | ForEach-Object Value | Should -Be 'ERRORID AuthorizationTimedOut,TSheets.Auth.Commands.ConnectTSheetsCommand'
+            # On a busy machine the browser may start after the 3 s are over (it then finds the page
+            # gone and says so): wait for it before closing the terminal's session, which ends it.
+            $page = Get-PagePath (Wait-BrowserLog $run.Log '^done$')
+        }
         finally { Stop-TmuxPwsh $run.Terminal }
-        $page = Get-PagePath (Wait-BrowserLog $run.Log '^done$')
         $page | Should -Not -BeNullOrEmpty
         Test-Path -LiteralPath $page | Should -BeFalse
         Test-Path -LiteralPath (Split-Path -Parent $page) | Should -BeFalse
