@@ -150,38 +150,51 @@ function Invoke-PesterSuite {
                 Sort-Object { if ($durations.ContainsKey($_.Name)) { $durations[$_.Name] } else { [int]::MaxValue } } -Descending |
                 ForEach-Object FullName
         })
+    $files = @($files | Select-Object -Unique)
+    $names = @($files | ForEach-Object { [IO.Path]::GetFileName($_) })
+    if (@($names | Select-Object -Unique).Count -ne $names.Count) { throw 'Two Pester files of the same name: shards claim files by name.' }
     $count = [math]::Max(1, [math]::Min($Shards, $files.Count))
     Write-Host "Running Pester: $($files.Count) files in $count fresh pwsh processes side by side..."
     $claims = Join-Path $ResultsDir 'claims'
     New-Item -ItemType Directory -Path $claims -Force | Out-Null
-    $shards = foreach ($index in 1..$count) {
-        $folder = Join-Path $ResultsDir "shard-$index"
-        New-Item -ItemType Directory -Path $folder -Force | Out-Null
-        $summary = Join-Path $folder 'summary.json'
-        $arguments = @('-NoProfile', '-File', (Join-Path $Root 'tests/Invoke-PesterSuite.ps1'), '-PesterManifest', (Get-PesterManifest), '-ModulePath', $ModuleDir,
-            '-ResultsDir', $folder, '-SummaryPath', $summary, '-Path', ($files -join ','), '-ClaimFolder', $claims)
-        $quoted = $arguments | ForEach-Object { if ($_ -match '\s') { '"' + $_ + '"' } else { $_ } }
-        $process = Start-Process -FilePath (Get-PwshPath) -ArgumentList $quoted -NoNewWindow -PassThru `
-            -RedirectStandardOutput (Join-Path $folder 'output.log') -RedirectStandardError (Join-Path $folder 'errors.log')
-        [pscustomobject]@{ Index = $index; Process = $process; Folder = $folder; Summary = $summary; Printed = $false }
-    }
+    $manifest = Get-PesterManifest
+    $shards = [System.Collections.Generic.List[object]]::new()
     $counts = @{ Passed = 0; Failed = 0; Files = @() }
-    while ($shards | Where-Object { -not $_.Printed }) {
-        foreach ($shard in $shards | Where-Object { -not $_.Printed }) {
-            if (-not $shard.Process.WaitForExit(200)) { continue }
-            $shard.Process.WaitForExit()
-            $shard.Printed = $true
-            Write-Host "---- Pester shard $($shard.Index) of $count ----"
-            Get-Content -LiteralPath (Join-Path $shard.Folder 'output.log'), (Join-Path $shard.Folder 'errors.log') | Out-Host
-            if (Test-Path -LiteralPath $shard.Summary) {
-                $summary = Get-Content -LiteralPath $shard.Summary -Raw | ConvertFrom-Json
-                $counts.Passed += $summary.Passed
-                $counts.Failed += $summary.Failed
-                $counts.Files += @($summary.Files)
-                if ($shard.Process.ExitCode -ne 0 -and $summary.Failed -eq 0) { $counts.Failed += 1 }
-            }
-            else { $counts.Failed += 1 }  # the shard itself broke
+    try {
+        foreach ($index in 1..$count) {
+            $folder = Join-Path $ResultsDir "shard-$index"
+            New-Item -ItemType Directory -Path $folder -Force | Out-Null
+            $summary = Join-Path $folder 'summary.json'
+            $arguments = @('-NoProfile', '-File', (Join-Path $Root 'tests/Invoke-PesterSuite.ps1'), '-PesterManifest', $manifest, '-ModulePath', $ModuleDir,
+                '-ResultsDir', $folder, '-SummaryPath', $summary, '-Path', ($files -join ','), '-ClaimFolder', $claims)
+            $quoted = $arguments | ForEach-Object { if ($_ -match '\s') { '"' + $_ + '"' } else { $_ } }
+            $process = Start-Process -FilePath (Get-PwshPath) -ArgumentList $quoted -NoNewWindow -PassThru `
+                -RedirectStandardOutput (Join-Path $folder 'output.log') -RedirectStandardError (Join-Path $folder 'errors.log')
+            $null = $process.Handle   # kept, so that Windows still has the exit code when it ends
+            $shards.Add([pscustomobject]@{ Index = $index; Process = $process; Folder = $folder; Summary = $summary; Printed = $false })
         }
+        while ($shards | Where-Object { -not $_.Printed }) {
+            foreach ($shard in $shards | Where-Object { -not $_.Printed }) {
+                if (-not $shard.Process.WaitForExit(200)) { continue }
+                $shard.Process.WaitForExit()
+                $shard.Printed = $true
+                Write-Host "---- Pester shard $($shard.Index) of $count ----"
+                Get-Content -LiteralPath (Join-Path $shard.Folder 'output.log'), (Join-Path $shard.Folder 'errors.log') | Out-Host
+                if (Test-Path -LiteralPath $shard.Summary) {
+                    $summary = Get-Content -LiteralPath $shard.Summary -Raw | ConvertFrom-Json
+                    $counts.Passed += $summary.Passed
+                    $counts.Failed += $summary.Failed
+                    $counts.Files += @($summary.Files)
+                    Write-Host "Shard $($shard.Index) ran, in this order: $(@($summary.Files | ForEach-Object File) -join ', ')"
+                    if ($shard.Process.ExitCode -ne 0 -and $summary.Failed -eq 0) { $counts.Failed += 1 }   # it died in a file, or after its last
+                }
+                else { $counts.Failed += 1 }  # the shard itself broke
+            }
+        }
+    }
+    finally {
+        # Ctrl+C or a failure here: no shard goes on alone.
+        foreach ($shard in $shards) { if (-not $shard.Process.HasExited) { $shard.Process.Kill($true) } }
     }
     $unclaimed = @($files | Where-Object { -not (Test-Path -LiteralPath (Join-Path $claims ([IO.Path]::GetFileName($_) + '.claim'))) })
     if ($unclaimed) { Write-Host "Never run: $($unclaimed -join ', ')"; $counts.Failed += $unclaimed.Count }

@@ -58,6 +58,7 @@ function Request-File([string] $File) {
 }
 
 $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; NotRun = 0; Files = @() }
+[pscustomobject]$counts | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $SummaryPath -Encoding utf8
 foreach ($file in $files) {
     if (-not (Request-File $file)) { continue }
     $config = New-PesterConfiguration
@@ -68,11 +69,12 @@ foreach ($file in $files) {
     $config.TestResult.OutputFormat = 'NUnitXml'
     $config.TestResult.OutputPath = Join-Path $ResultsDir ('pester-' + [IO.Path]::GetFileNameWithoutExtension($file) + '.xml')
     $result = Invoke-Pester -Configuration $config
+    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     $counts.Passed += $result.PassedCount
-    $counts.Failed += $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $counts.Failed += $failed
     $counts.Skipped += $result.SkippedCount
     $counts.NotRun += $result.NotRunCount
-    $counts.Files += [pscustomobject]@{ File = [IO.Path]::GetFileName($file); Seconds = [math]::Round($result.Duration.TotalSeconds, 1); Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount }
+    $counts.Files += [pscustomobject]@{ File = [IO.Path]::GetFileName($file); Seconds = [math]::Round($result.Duration.TotalSeconds, 1); Passed = $result.PassedCount; Failed = $failed }
+    # After every file: a shard that dies later still leaves what it ran.
+    [pscustomobject]$counts | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $SummaryPath -Encoding utf8
 }
-
-[pscustomobject]$counts | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $SummaryPath -Encoding utf8

@@ -4,8 +4,10 @@
 # sysadmin meets it: a scheduled job (pwsh -NonInteractive -File job.ps1 </dev/null) and a terminal,
 # for a session-only connection, SecretStore, and the test extension vault (which other machines
 # could share). The signals: one /grant request, no retry; the extension vault read twice (the load
-# and one look for another machine's pair), where a wait would poll it; and a bound (1 s) on the time
-# from the refusal to the error, which no wait that came back could stay under.
+# and one look for another machine's pair), where a wait would poll it; and a bound (1.8 s) on the time
+# from the refusal to the error, under the 2 s wait that came before (seen failing at 2.1 and 2.2 s
+# on a quiet machine), with room for a busy one (70 to 180 ms quiet, up to 1 s with the machine's
+# two cores taken).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TerminalHelpers.psm1') -Force
@@ -110,7 +112,7 @@ Describe 'A dead refresh token fails at once, with the command to sign in again 
         $refusal.Count | Should -Be 1 -Because 'a refused refresh is permanent: nothing to retry'
         $refusal.Status | Should -Be 400
         Write-Host "    $Case, $($Where): the error was caught $([int]$refusal.Gap.TotalMilliseconds) ms after the emulator received the refused refresh."
-        $refusal.Gap.TotalMilliseconds | Should -BeLessThan 1000 -Because "the error came $([int]$refusal.Gap.TotalMilliseconds) ms after TSheets refused the refresh"
+        $refusal.Gap.TotalMilliseconds | Should -BeLessThan 1800 -Because "the error came $([int]$refusal.Gap.TotalMilliseconds) ms after TSheets refused the refresh"
         if ($Case -eq 'Flaky') {
             Get-ReadCount $name | Should -Be 2 -Because 'one read to load it and one look for another machine''s pair; a wait would poll the vault'
         }
