@@ -133,7 +133,9 @@ function Compare-ModuleToContract($Contract) {
                 $flags = @(($named ? @($named) : $taking).ForEach({ if ($_.Map.ContainsKey($p.Name)) { $_.Map[$p.Name].IsMandatory } }))
                 if ($named -and $flags.Count -eq 0) { "$where -$($p.Name): not in this set" }
                 elseif ($p.Mandatory -and $flags -contains $false) { "$where -$($p.Name): not mandatory" }
-                elseif (-not $p.Mandatory -and -not $sets.Where({ -not ($_.Map.ContainsKey($p.Name) -and $_.Map[$p.Name].IsMandatory) })) { "$where -$($p.Name): mandatory" }
+                # Optional in a named set: optional there. On a syntax line that stands for several sets
+                # (Get-TSheetsToken's [-ForceRefresh] is mandatory in its own set): optional in one of them.
+                elseif (-not $p.Mandatory -and ($named ? ($flags -contains $true) : -not $sets.Where({ -not ($_.Map.ContainsKey($p.Name) -and $_.Map[$p.Name].IsMandatory) }))) { "$where -$($p.Name): mandatory" }
                 if ($null -ne $p.Position) {
                     $positions = @($taking.ForEach({ $_.Map[$p.Name].Position }) | Sort-Object -Unique)
                     if ("$positions" -ne "$($p.Position)") { "$where -$($p.Name): position $positions, not $($p.Position)" }

@@ -38,11 +38,13 @@ Describe 'The public contract' {
             Replace('[-TimeoutSec <int>]', '[-TimeoutSec <string>]').
             Replace('`-RefreshToken <SecureString>`:', '`-RefreshToken <SecureString> -Extra <int>`:').
             Replace('`InvalidBody`', '`InvalidBodyShape`').
-            Replace('[-State <string>] [-Scope', '-State <string> [-Scope')
+            Replace('[-State <string>] [-Scope', '-State <string> [-Scope').
+            Replace('`Interactive` (default): `-RedirectUri <Uri>` (mandatory) `[-NoBrowser]', '`Interactive` (default): `[-RedirectUri <Uri>] [-NoBrowser]')
         Set-Content -LiteralPath "$TestDrive/interface.md" -Value $doctored
         $problems = @(Compare-ModuleToContract (Read-Contract "$TestDrive/interface.md"))
         $problems | Should -Be @(
             'New-TSheetsAuthorizationUrl -State: not mandatory'
+            'Connect-TSheets [Interactive] -RedirectUri: mandatory'
             'Connect-TSheets [Interactive] -TimeoutSec: type int, not <string>'
             'Connect-TSheets [RefreshToken]: no parameter set takes all of -ClientId, -ClientSecret, -RefreshToken, -Extra'
             'Connect-TSheets [RefreshToken] -Extra: no such parameter'
