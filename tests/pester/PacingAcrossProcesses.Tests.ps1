@@ -17,16 +17,6 @@ BeforeAll {
 
     function Get-ArrivalTimes([object[]] $Requests) { @($Requests | ForEach-Object { ConvertTo-Arrival $_.at } | Sort-Object) }
 
-    # The most calls the emulator admitted in any window of the limit's length, on its own clock.
-    function Get-MostInAnyWindow([DateTimeOffset[]] $Times) {
-        $most = 0
-        foreach ($time in $Times) {
-            $inWindow = @($Times | Where-Object { $_ -le $time -and $_ -gt $time.AddSeconds(-$limit.Seconds) }).Count
-            if ($inWindow -gt $most) { $most = $inWindow }
-        }
-        $most
-    }
-
     # The module's fingerprint of a token: the name of its pacing file.
     function Get-TokenKey([string] $Token) {
         $hash = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes("TSheets.Auth fingerprint 1`n$Token"))
@@ -90,7 +80,7 @@ Describe 'One rate-limit budget per token across processes' {
         $requests.Count | Should -Be 48
         @($requests | Where-Object status -NE 200).Count | Should -Be 0 -Because 'no call met a 429'
         $times = Get-ArrivalTimes $requests
-        Get-MostInAnyWindow $times | Should -BeLessOrEqual $limit.Calls
+        Get-MostInAnyWindow $times $limit.Seconds | Should -BeLessOrEqual $limit.Calls
         # The i-th call may not start before floor(i / N) windows after the first: the last one, floor((C-1)/N) windows.
         $ideal = [Math]::Floor(($requests.Count - 1) / $limit.Calls) * $limit.Seconds
         $span = ($times[-1] - $times[0]).TotalSeconds

@@ -19,16 +19,6 @@ BeforeAll {
     $plainBase = [uri]"$($emulator.Url)/api/v1"
     $proxyVariables = 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'
 
-    # A connection at $BaseUri whose token is due for refresh: its next call sends /grant, then the API call.
-    function New-DueConnection([uri] $BaseUri) {
-        $name = New-ConnectionName
-        $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
-        Set-TSheetsToken -Name $name -BaseUri $BaseUri -ClientId $client.ClientId -ClientSecret $client.ClientSecret `
-            -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
-            -ExpiresOn ([DateTimeOffset]::UtcNow.AddMinutes(2))
-        [pscustomobject]@{ Name = $name; Minted = $minted }
-    }
-
     function Set-ProxyVariables([string] $Proxy, [string] $NoProxy) {
         foreach ($variable in $proxyVariables) { Remove-Item "Env:$variable" -ErrorAction Ignore }
         foreach ($variable in 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy') { Set-Item "Env:$variable" $Proxy }
@@ -61,7 +51,7 @@ Describe 'The proxy variables never apply to a loopback target' {
         @{ Base = 'http://127.0.0.1'; NoProxy = 'localhost' }
     ) {
         $baseUri = [uri]"$Base`:$(([uri]$emulator.Url).Port)/api/v1"
-        $connection = New-DueConnection $baseUri
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $baseUri
         Set-ProxyVariables $capture.Url $NoProxy
         (Invoke-TSheetsRestMethod current_user -Name $connection.Name).results | Should -Not -BeNullOrEmpty
         Connect-TSheets -Name (New-ConnectionName) -BaseUri $baseUri -ClientId $client.ClientId -ClientSecret $client.ClientSecret -InformationAction Ignore `
@@ -73,7 +63,7 @@ Describe 'The proxy variables never apply to a loopback target' {
     }
 
     It 'https://localhost goes direct too: a refresh, a call and a sign-in in a pwsh that trusts the test CA' {
-        $connection = New-DueConnection $emulator.BaseUri
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $emulator.BaseUri
         $environment = @{}
         foreach ($entry in $emulator.TrustEnvironment.GetEnumerator()) { $environment[$entry.Key] = $entry.Value }
         foreach ($variable in 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY') { $environment[$variable] = $capture.Url }
@@ -112,7 +102,7 @@ Describe 'An explicit -Proxy' {
         (Invoke-WebRequest -Uri "$plainBase/current_user" -WebSession $session -SkipHttpErrorCheck).StatusCode | Should -Be 502
         Reset-CaptureProxy $capture
 
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         { Invoke-TSheetsRestMethod current_user -Name $connection.Name -Proxy "http://$hostName`:$port" } |
             Should -Throw -ErrorId 'InvalidBaseUri,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
         { Connect-TSheets -Name (New-ConnectionName) -InformationAction Ignore -BaseUri $plainBase -ClientId $client.ClientId -ClientSecret $client.ClientSecret -Proxy "http://$hostName`:$port" `
@@ -126,7 +116,7 @@ Describe 'An explicit -Proxy' {
     }
 
     It 'with -NoProxy is refused as AmbiguousParameterSet, and nothing reaches the proxy or the emulator' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         { Invoke-TSheetsRestMethod current_user -Name $connection.Name -Proxy $capture.Url -NoProxy } |
             Should -Throw -ErrorId 'AmbiguousParameterSet,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand'
         Get-TSheetsToken -Name $connection.Name -ForceRefresh -ProxyUseDefaultCredentials -NoProxy -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -136,7 +126,7 @@ Describe 'An explicit -Proxy' {
     }
 
     It 'on this machine carries plain http, refresh first, as $PSDefaultParameterValues says; its 502 names the proxy' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         $PSDefaultParameterValues['*-TSheets*:Proxy'] = $capture.Url
         try {
             $err = { Invoke-TSheetsRestMethod current_user -Name $connection.Name -WarningAction SilentlyContinue } |
@@ -154,7 +144,7 @@ Describe 'An explicit -Proxy' {
     }
 
     It 'answering 407 is ProxyAuthenticationRequired saying what to use, and the token stays' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         Set-CaptureProxyAnswer $capture -Status 407 -Reason 'Proxy Authentication Required' -Headers @{ 'Proxy-Authenticate' = 'Negotiate' }
         $err = { Get-TSheetsToken -Name $connection.Name -Proxy $capture.Url -ErrorAction Stop } |
             Should -Throw -ErrorId 'ProxyAuthenticationRequired,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
@@ -165,7 +155,7 @@ Describe 'An explicit -Proxy' {
     }
 
     It 'answering an HTML page names the proxy and the page''s title' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         Set-CaptureProxyAnswer $capture -Status 403 -Reason 'Forbidden' -Headers @{ 'Content-Type' = 'text/html' } -Body '<html><title>Blocked by corporate policy</title></html>'
         $err = { Invoke-TSheetsRestMethod current_user -Name $connection.Name -Proxy $capture.Url -WarningAction SilentlyContinue } |
             Should -Throw -ErrorId 'InvalidServerResponse,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
@@ -173,7 +163,7 @@ Describe 'An explicit -Proxy' {
     }
 
     It 'refusing the tunnel to https://localhost names the proxy' {
-        $connection = New-DueConnection $emulator.BaseUri
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $emulator.BaseUri
         $err = { Invoke-TSheetsRestMethod current_user -Name $connection.Name -Proxy $capture.Url -WarningAction SilentlyContinue } |
             Should -Throw -ErrorId 'ServiceUnavailable,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru
         $err.Exception.Message | Should -Match ([regex]::Escape("The proxy $($capture.Url) refused to open a tunnel to $($emulator.HttpsUrl) (CONNECT answered HTTP 502)"))
@@ -181,7 +171,7 @@ Describe 'An explicit -Proxy' {
     }
 
     It 'that nothing answers names the proxy, not TSheets' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         $dead = "http://127.0.0.1:$(Get-FreePort)"
         $err = { Invoke-TSheetsRestMethod current_user -Name $connection.Name -Proxy $dead -WarningAction SilentlyContinue } |
             Should -Throw -ErrorId 'ServiceUnavailable,TSheets.Auth.Commands.InvokeTSheetsRestMethodCommand' -PassThru

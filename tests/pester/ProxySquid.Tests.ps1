@@ -18,16 +18,6 @@ BeforeAll {
     $plainBase = [uri]"$($emulator.Url)/api/v1"
     $wrongCredential = [pscredential]::new($squid.UserName, (ConvertTo-SecureString "wrong-$([guid]::NewGuid().ToString('n'))" -AsPlainText -Force))
 
-    # A connection at $BaseUri whose token is due for refresh: its next call sends /grant first.
-    function New-DueConnection([uri] $BaseUri) {
-        $name = New-ConnectionName
-        $minted = New-EmulatorToken $emulator -ClientId $client.ClientId
-        Set-TSheetsToken -Name $name -BaseUri $BaseUri -ClientId $client.ClientId -ClientSecret $client.ClientSecret `
-            -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
-            -ExpiresOn ([DateTimeOffset]::UtcNow.AddMinutes(2))
-        [pscustomobject]@{ Name = $name; Minted = $minted }
-    }
-
     # squid's log lines for one method and URL, answered with 200 by the user that authenticated.
     function Get-ThroughSquid([string] $Method, [string] $Url) {
         @(Get-SquidAccessLog $squid | Where-Object { $_.Method -eq $Method -and $_.Url -eq $Url -and $_.Status -eq 200 -and $_.User -eq $squid.UserName })
@@ -68,7 +58,7 @@ Describe 'Through squid with basic authentication' -Skip:$IsWindows {
     }
 
     It 'refreshes and calls with -ProxyCredential' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         (Invoke-TSheetsRestMethod echo/with-credential -Name $connection.Name -Proxy $squid.Url -ProxyCredential $squid.Credential).headers.Via | Should -Match 'tsheets-test-proxy'
         Wait-SquidAccessLog $squid -Url "$plainBase/echo/with-credential" -Status 200 | Out-Null
         Get-ThroughSquid GET "$plainBase/echo/with-credential" | Should -HaveCount 1
@@ -77,7 +67,7 @@ Describe 'Through squid with basic authentication' -Skip:$IsWindows {
     }
 
     It 'refreshes and calls with user:password in -Proxy, which no error record shows' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         $grantsBefore = (Get-ThroughSquid POST "$plainBase/grant").Count
         (Invoke-TSheetsRestMethod echo/in-uri -Name $connection.Name -Proxy $squid.UrlWithCredentials).path | Should -Be '/api/v1/echo/in-uri'
         Wait-SquidAccessLog $squid -Url "$plainBase/echo/in-uri" -Status 200 | Out-Null
@@ -90,7 +80,7 @@ Describe 'Through squid with basic authentication' -Skip:$IsWindows {
     }
 
     It 'takes -Proxy and -ProxyCredential from $PSDefaultParameterValues, refreshes included; -NoProxy goes direct' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         $PSDefaultParameterValues['*-TSheets*:Proxy'] = $squid.Url
         $PSDefaultParameterValues['*-TSheets*:ProxyCredential'] = $squid.Credential
         try {
@@ -114,7 +104,7 @@ Describe 'Through squid with basic authentication' -Skip:$IsWindows {
         @{ Case = 'with a wrong password'; Wrong = $true; Says = 'refused the credentials' }
     ) {
         $Given = if ($Wrong) { @{ ProxyCredential = $wrongCredential } } else { @{} }
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         $err = { Get-TSheetsToken -Name $connection.Name -Proxy $squid.Url @Given -ErrorAction Stop } |
             Should -Throw -ErrorId 'ProxyAuthenticationRequired,TSheets.Auth.Commands.GetTSheetsTokenCommand' -PassThru
         $err.Exception.Message | Should -Match ([regex]::Escape("The proxy $($squid.Url) ")) -Because 'the proxy is named'
@@ -130,7 +120,7 @@ Describe 'Through squid with basic authentication' -Skip:$IsWindows {
     }
 
     It 'tunnels https://localhost (CONNECT) for a refresh and a call; without credentials the CONNECT is ProxyAuthenticationRequired' {
-        $connection = New-DueConnection $emulator.BaseUri
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $emulator.BaseUri
         $port = ([uri]$emulator.HttpsUrl).Port
         $result = Invoke-ProxyChild -Connection $connection -Script @"
 Set-DueToken '$($emulator.BaseUri)'
@@ -145,7 +135,7 @@ try { Invoke-TSheetsRestMethod current_user -Name due -Proxy `$env:TEST_PROXY } 
     }
 
     It 'is used from HTTPS_PROXY with user:password in it, for a name of this machine that is no loopback name' -Skip:(-not $hostNameIsLoopback) {
-        $connection = New-DueConnection $emulator.BaseUri
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $emulator.BaseUri
         $port = ([uri]$emulator.HttpsUrl).Port
         $byName = "https://$hostName`:$port/api/v1"
         $result = Invoke-ProxyChild -Connection $connection -More @{ HTTPS_PROXY = $squid.UrlWithCredentials } -Script @"
@@ -158,7 +148,7 @@ First-Name (Invoke-TSheetsRestMethod current_user -Name due)
     }
 
     It 'leaves no token, refresh token, client secret or proxy password in its logs or in a transcript' {
-        $connection = New-DueConnection $plainBase
+        $connection = New-DueConnection -Emulator $emulator -Client $client -BaseUri $plainBase
         $transcript = Join-Path $TestDrive 'proxy-transcript.txt'
         $wrongUri = "http://$($squid.UserName):wrong-$([guid]::NewGuid().ToString('n'))@127.0.0.1:$($squid.Port)"
         $result = Invoke-ProxyChild -Connection $connection -More @{ TEST_TRANSCRIPT = $transcript; TEST_WRONG = $wrongUri; TEST_PROXY_URI = $squid.UrlWithCredentials } -Script @"

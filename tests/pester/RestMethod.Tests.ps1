@@ -14,12 +14,6 @@ BeforeAll {
             -ExpiresOn ([DateTimeOffset]::UtcNow.AddDays(9))
         $minted
     }
-
-    # The most admitted calls the emulator saw in any window of the given length, on its own clock.
-    function Get-MostCallsInAnyWindow([object[]] $Requests, [double] $Seconds) {
-        $times = @($Requests | Where-Object status -EQ 200 | ForEach-Object { [DateTimeOffset]::Parse($_.at, [Globalization.CultureInfo]::InvariantCulture) } | Sort-Object)
-        ($times | ForEach-Object { $end = $_; @($times | Where-Object { $_ -le $end -and $_ -gt $end.AddSeconds(-$Seconds) }).Count } | Measure-Object -Maximum).Maximum
-    }
 }
 
 AfterAll {
@@ -200,8 +194,8 @@ Describe 'Invoke-TSheetsRestMethod' {
         @($answers).Count | Should -Be 25
         @($requests).Count | Should -Be 25
         @($requests | Where-Object status -EQ 429).Count | Should -Be 0
-        Get-MostCallsInAnyWindow $requests 1 | Should -BeLessOrEqual 10
-        Get-MostCallsInAnyWindow $requests 1 | Should -BeGreaterOrEqual 5 -Because 'the pacer lets calls through as fast as the limit allows'
+        Get-MostInAnyWindow (Get-AnswerTimes $requests) 1 | Should -BeLessOrEqual 10
+        Get-MostInAnyWindow (Get-AnswerTimes $requests) 1 | Should -BeGreaterOrEqual 5 -Because 'the pacer lets calls through as fast as the limit allows'
         ($verbose.Message -join "`n") | Should -Match 'Pacing calls on this token at 10 calls in 1 s: waiting'
     }
 

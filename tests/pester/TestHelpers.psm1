@@ -278,4 +278,30 @@ function Stop-TmuxPwsh {
     & tmux -L $script:TmuxSocket kill-session -t $Name 2>$null
 }
 
+# A connection at -BaseUri whose token is due for refresh (2 minutes left): its next call sends /grant first.
+function New-DueConnection {
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] $Client, [Parameter(Mandatory)] [uri] $BaseUri)
+    $name = New-ConnectionName
+    $minted = New-EmulatorToken $Emulator -ClientId $Client.ClientId
+    Set-TSheetsToken -Name $name -BaseUri $BaseUri -ClientId $Client.ClientId -ClientSecret $Client.ClientSecret `
+        -AccessToken ($minted.access_token | ConvertTo-TestSecureString) -RefreshToken ($minted.refresh_token | ConvertTo-TestSecureString) `
+        -ExpiresOn ([DateTimeOffset]::UtcNow.AddMinutes(2))
+    [pscustomobject]@{ Name = $name; Minted = $minted }
+}
+
+# When the emulator answered the API requests it records with 200, on its own clock, in order.
+function Get-AnswerTimes([object[]] $Requests) {
+    @($Requests | Where-Object status -EQ 200 | ForEach-Object { [DateTimeOffset]::Parse($_.at, [Globalization.CultureInfo]::InvariantCulture) } | Sort-Object)
+}
+
+# The most of the given times in any window of -Seconds (a window ending at each of them).
+function Get-MostInAnyWindow([DateTimeOffset[]] $Times, [double] $Seconds) {
+    $most = 0
+    foreach ($time in $Times) {
+        $inWindow = @($Times | Where-Object { $_ -le $time -and $_ -gt $time.AddSeconds(-$Seconds) }).Count
+        if ($inWindow -gt $most) { $most = $inWindow }
+    }
+    $most
+}
+
 Export-ModuleMember -Function *
